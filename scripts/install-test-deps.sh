@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs what the test suite's real backends need; safe to run again (does nothing when done).
+#   - redis-server (Debian package) when it is not on PATH; its system service is not left running,
+#     tests start their own: redis-server --port P --bind 127.0.0.1 --save '' --appendonly no
+#   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
+#     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
+# Works as root on Debian 12 with the .NET SDK and Node 20 present (uses sudo if not root).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BACKENDS="$ROOT/tests/backends"
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+# apt_install PKG...: installs Debian packages without letting their services start.
+apt_install() {
+  local created_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    # invoke-rc.d asks this file whether a package may start its service; 101 = "no"
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  local rc=0
+  {
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  } || rc=$?
+  if [[ -n "$created_policy" ]]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+  return "$rc"
+}
+
+# stop_service NAME PIDFILE: stops and disables a system service a package may have started.
+stop_service() {
+  local name="$1" pidfile="$2"
+  if [[ -d /run/systemd/system ]]; then
+    as_root systemctl disable --now "$name" >/dev/null 2>&1 || true
+  fi
+  if [[ -s "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    as_root service "$name" stop >/dev/null 2>&1 || as_root kill "$(cat "$pidfile")" 2>/dev/null || true
+  fi
+}
+
+# --- redis-server -----------------------------------------------------------------------------
+if command -v redis-server >/dev/null 2>&1; then
+  echo "install-test-deps: redis-server present: $(redis-server --version | head -n1)"
+else
+  echo "install-test-deps: installing redis-server from apt"
+  apt_install redis-server
+  stop_service redis-server /run/redis/redis-server.pid
+  command -v redis-server >/dev/null 2>&1 || { echo "install-test-deps: redis-server still missing" >&2; exit 1; }
+  echo "install-test-deps: installed $(redis-server --version | head -n1)"
+fi
+
+# --- patched @20minutes/s3rver ----------------------------------------------------------------
+command -v node >/dev/null 2>&1 || { echo "install-test-deps: node not found (Node 20+ needed)" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "install-test-deps: npm not found" >&2; exit 1; }
+
+STAMP="$BACKENDS/node_modules/.proofstorage-npm-ci.stamp"
+needs_npm_ci() {
+  [[ -f "$STAMP" ]] || return 0
+  [[ "$BACKENDS/package-lock.json" -nt "$STAMP" ]] && return 0
+  [[ "$BACKENDS/package.json" -nt "$STAMP" ]] && return 0
+  local patch
+  for patch in "$BACKENDS"/patches/*.patch; do
+    [[ -e "$patch" && "$patch" -nt "$STAMP" ]] && return 0
+  done
+  [[ -f "$BACKENDS/node_modules/@20minutes/s3rver/lib/cli.js" ]] || return 0
+  return 1
+}
+
+if needs_npm_ci; then
+  echo "install-test-deps: npm ci in tests/backends (applies patches/ via patch-package)"
+  # npm warns EBADENGINE: @20minutes/s3rver declares node >= 24 but runs fine on Node 20.
+  (cd "$BACKENDS" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$STAMP"
+else
+  echo "install-test-deps: tests/backends/node_modules is up to date"
+fi
