@@ -1,0 +1,118 @@
+using System.Text.Json;
+
+namespace ProofStorage.Api.Contracts;
+
+/// <summary>A proof to store for an image.</summary>
+public sealed class StoreProofRequest
+{
+    /// <summary>SHA-256 of the image: 64 hexadecimal characters.</summary>
+    /// <example>9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</example>
+    public required string ImageHash { get; init; }
+
+    /// <summary>The signed proof: any JSON value. Stored and returned byte-for-byte as sent.</summary>
+    /// <example>{"claim":{"alg":"sha256","assertions":["c2pa.actions"]},"signature":"MEUCIQ..."}</example>
+    public required JsonElement Proof { get; init; }
+
+    /// <summary>Optional string metadata (at most 32 entries by default).</summary>
+    /// <example>{"source":"sign-service","camera":"X100V"}</example>
+    public Dictionary<string, string>? Metadata { get; init; }
+}
+
+/// <summary>What a store did.</summary>
+public sealed class StoreProofResponse
+{
+    /// <summary>Opaque, URL-safe id of the proof; the same image always gives the same id while its proof exists.</summary>
+    /// <example>q5mT0W1dN3f8S0aB7kLx2Q</example>
+    public required string ProofId { get; init; }
+
+    /// <example>9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</example>
+    public required string ImageHash { get; init; }
+
+    /// <summary>When the proof was first stored (UTC).</summary>
+    /// <example>2026-11-28T10:00:00.000Z</example>
+    public required string CreatedAt { get; init; }
+
+    /// <summary>True when a proof for this image already existed: it is returned and nothing new was stored.</summary>
+    /// <example>false</example>
+    public required bool Deduplicated { get; init; }
+
+    /// <summary>Size of the stored record as JSON.</summary>
+    /// <example>4096</example>
+    public required long SizeBytes { get; init; }
+
+    /// <summary>Size after compression and encryption, as kept by the storage provider.</summary>
+    /// <example>1210</example>
+    public required long StoredBytes { get; init; }
+}
+
+/// <summary>A stored proof record, as returned by the GET endpoints.</summary>
+public sealed class ProofRecordResponse
+{
+    /// <example>q5mT0W1dN3f8S0aB7kLx2Q</example>
+    public required string ProofId { get; init; }
+
+    /// <example>9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</example>
+    public required string ImageHash { get; init; }
+
+    /// <example>2026-11-28T10:00:00.000Z</example>
+    public required string CreatedAt { get; init; }
+
+    /// <example>{"source":"sign-service"}</example>
+    public required Dictionary<string, string> Metadata { get; init; }
+
+    /// <summary>The proof exactly as it was sent.</summary>
+    /// <example>{"claim":{"alg":"sha256","assertions":["c2pa.actions"]},"signature":"MEUCIQ..."}</example>
+    public required JsonElement Proof { get; init; }
+}
+
+/// <summary>Up to <c>MaxBatchItems</c> store requests, processed independently.</summary>
+public sealed class BatchStoreRequest
+{
+    public required IReadOnlyList<StoreProofRequest> Items { get; init; }
+}
+
+/// <summary>One result per request item, in order.</summary>
+public sealed class BatchStoreResponse
+{
+    public required IReadOnlyList<BatchItemResult> Results { get; init; }
+}
+
+/// <summary>The outcome of one batch item: <c>201</c> created, <c>200</c> deduplicated, or an error status with a reason.</summary>
+public sealed class BatchItemResult
+{
+    /// <example>0</example>
+    public required int Index { get; init; }
+
+    /// <example>201</example>
+    public required int Status { get; init; }
+
+    public string? ProofId { get; init; }
+
+    public string? ImageHash { get; init; }
+
+    public string? CreatedAt { get; init; }
+
+    public bool? Deduplicated { get; init; }
+
+    public long? SizeBytes { get; init; }
+
+    public long? StoredBytes { get; init; }
+
+    /// <summary>Why the item failed (absent on success).</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>Ids to fetch in one call.</summary>
+public sealed class LookupRequest
+{
+    /// <example>["q5mT0W1dN3f8S0aB7kLx2Q"]</example>
+    public required IReadOnlyList<string> ProofIds { get; init; }
+}
+
+/// <summary>The records found (in request order) and the ids that were not found.</summary>
+public sealed class LookupResponse
+{
+    public required IReadOnlyList<ProofRecordResponse> Found { get; init; }
+
+    public required IReadOnlyList<string> Missing { get; init; }
+}

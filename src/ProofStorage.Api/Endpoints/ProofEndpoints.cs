@@ -1,0 +1,286 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ProofStorage.Api.Contracts;
+using ProofStorage.Api.Http;
+using ProofStorage.Core;
+using ProofStorage.Core.Codec;
+using ProofStorage.Core.Model;
+using ProofStorage.Core.Options;
+
+namespace ProofStorage.Api.Endpoints;
+
+/// <summary>The v1 proof API the signing service codes against.</summary>
+internal static class ProofEndpoints
+{
+    public static IEndpointRouteBuilder MapProofEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/proofs").WithTags("Proofs");
+
+        group.MapPost("/", StoreProof)
+            .WithName("StoreProof")
+            .WithSummary("Store the proof of an image")
+            .WithDescription("201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored).")
+            .Accepts<StoreProofRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head], GetProof)
+            .WithName("GetProof")
+            .WithSummary("Get a proof by id (native or legacy id)")
+            .WithDescription("Returns the record JSON with a strong ETag; If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes.")
+            .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        group.MapMethods("/by-image/{imageHash}", [HttpMethods.Get, HttpMethods.Head], GetProofByImage)
+            .WithName("GetProofByImage")
+            .WithSummary("Get the proof of an image by its SHA-256")
+            .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        group.MapDelete("/{proofId}", DeleteProof)
+            .WithName("DeleteProof")
+            .WithSummary("Delete a proof")
+            .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof.");
+
+        group.MapPost("/batch", StoreBatch)
+            .WithName("StoreProofBatch")
+            .WithSummary("Store up to MaxBatchItems proofs; one result per item")
+            .Accepts<BatchStoreRequest>("application/json")
+            .Produces<BatchStoreResponse>()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapPost("/lookup", Lookup)
+            .WithName("LookupProofs")
+            .WithSummary("Fetch many proofs by id")
+            .Accepts<LookupRequest>("application/json")
+            .Produces<LookupResponse>()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        return app;
+    }
+
+    internal static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreProof(
+        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value.MaxRequestBodyBytes, storage.Value.MaxProofDepth);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var command = StoreRequestParser.Parse(document!.RootElement, api.Value, errors);
+            if (command is null)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+
+            StoreProofResult result;
+            try
+            {
+                result = await store.StoreAsync(command, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proof"] = [ex.Message] });
+            }
+
+            var response = ToResponse(result);
+            return result.Deduplicated
+                ? TypedResults.Ok(response)
+                : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+        }
+    }
+
+    internal static async Task<IResult> GetProof(string proofId, StorageManager store, CancellationToken cancellationToken)
+    {
+        if (!ProofIds.IsValid(proofId))
+        {
+            return InvalidProofId();
+        }
+
+        var document = await store.GetAsync(proofId, cancellationToken);
+        return document is null ? NotFound($"No proof has the id '{proofId}'.") : new ProofDocumentResult(document);
+    }
+
+    internal static async Task<IResult> GetProofByImage(string imageHash, StorageManager store, CancellationToken cancellationToken)
+    {
+        if (!ImageHash.TryParse(imageHash, out var hash))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["imageHash"] = ["imageHash must be the SHA-256 of the image: 64 hexadecimal characters."],
+            });
+        }
+
+        var document = await store.GetByImageAsync(hash, cancellationToken);
+        return document is null ? NotFound("No proof is stored for this image.") : new ProofDocumentResult(document);
+    }
+
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteProof(string proofId, StorageManager store,
+        CancellationToken cancellationToken)
+    {
+        if (!ProofIds.IsValid(proofId))
+        {
+            return InvalidProofId();
+        }
+
+        return await store.DeleteAsync(proofId, cancellationToken)
+            ? TypedResults.NoContent()
+            : NotFound($"No proof has the id '{proofId}'.");
+    }
+
+    internal static async Task<Results<Ok<BatchStoreResponse>, ValidationProblem, ProblemHttpResult>> StoreBatch(HttpRequest request,
+        StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var limits = api.Value;
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, storage.Value.MaxProofDepth + 2);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["items"] = ["The body is {\"items\": [store requests]}."] });
+            }
+
+            var count = items.GetArrayLength();
+            if (count == 0 || count > limits.MaxBatchItems)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["items"] = [$"A batch holds 1-{limits.MaxBatchItems} items."] });
+            }
+
+            var results = new BatchItemResult?[count];
+            var commands = new List<StoreProofCommand>(count);
+            var positions = new List<int>(count);
+            var index = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+                var command = StoreRequestParser.Parse(item, limits, errors);
+                if (command is null)
+                {
+                    results[index] = new BatchItemResult
+                    {
+                        Index = index,
+                        Status = StatusCodes.Status400BadRequest,
+                        Error = string.Join(" ", errors.Values.SelectMany(v => v)),
+                    };
+                }
+                else
+                {
+                    commands.Add(command);
+                    positions.Add(index);
+                }
+
+                index++;
+            }
+
+            var outcomes = await store.StoreBatchAsync(commands, limits.BatchParallelism, cancellationToken);
+            foreach (var outcome in outcomes)
+            {
+                var position = positions[outcome.Index];
+                results[position] = outcome.Result is { } result
+                    ? ToBatchResult(position, result)
+                    : new BatchItemResult { Index = position, Status = StatusOf(outcome.Error!), Error = outcome.Error!.Message };
+            }
+
+            return TypedResults.Ok(new BatchStoreResponse { Results = results! });
+        }
+    }
+
+    internal static async Task<IResult> Lookup(HttpRequest request, StorageManager store, IOptions<ApiOptions> api, CancellationToken cancellationToken)
+    {
+        var limits = api.Value;
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, 8);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("proofIds", out var idsElement) || idsElement.ValueKind != JsonValueKind.Array)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proofIds"] = ["The body is {\"proofIds\": [ids]}."] });
+            }
+
+            var ids = new List<string>();
+            foreach (var element in idsElement.EnumerateArray())
+            {
+                if (element.ValueKind != JsonValueKind.String || !ProofIds.IsValid(element.GetString()))
+                {
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                    {
+                        ["proofIds"] = ["Every proof id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-'."],
+                    });
+                }
+
+                ids.Add(element.GetString()!);
+            }
+
+            if (ids.Count == 0 || ids.Count > limits.MaxLookupIds)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proofIds"] = [$"Ask for 1-{limits.MaxLookupIds} ids."] });
+            }
+
+            var (found, missing) = await store.LookupAsync(ids.Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+            return new LookupResult(found, missing);
+        }
+    }
+
+    private static StoreProofResponse ToResponse(StoreProofResult result) => new()
+    {
+        ProofId = result.Document.ProofId,
+        ImageHash = result.Document.ImageHash.Value,
+        CreatedAt = ProofRecord.FormatTimestamp(result.Document.CreatedAt),
+        Deduplicated = result.Deduplicated,
+        SizeBytes = result.Document.Json.Length,
+        StoredBytes = result.Document.StoredBytes,
+    };
+
+    private static BatchItemResult ToBatchResult(int index, StoreProofResult result) => new()
+    {
+        Index = index,
+        Status = result.Deduplicated ? StatusCodes.Status200OK : StatusCodes.Status201Created,
+        ProofId = result.Document.ProofId,
+        ImageHash = result.Document.ImageHash.Value,
+        CreatedAt = ProofRecord.FormatTimestamp(result.Document.CreatedAt),
+        Deduplicated = result.Deduplicated,
+        SizeBytes = result.Document.Json.Length,
+        StoredBytes = result.Document.StoredBytes,
+    };
+
+    private static int StatusOf(Exception error) => error switch
+    {
+        ProofTooLargeException => StatusCodes.Status413PayloadTooLarge,
+        StorageUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        ProofIntegrityException => StatusCodes.Status502BadGateway,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static ValidationProblem InvalidProofId() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["proofId"] = ["A proof id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-'."],
+        });
+
+    private static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Proof not found", detail: detail);
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace ProofStorage.Api.Http;
+
+/// <summary>
+/// Reads a JSON request body under the configured byte limit and parses it with duplicate keys rejected. The
+/// body is read by hand (not model-bound) so the <c>proof</c> value can be kept as the exact bytes sent.
+/// </summary>
+internal static class JsonRequestReader
+{
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type", detail: "Send the body as application/json."));
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > maxBytes)
+                    {
+                        return (null, TooLarge(maxBytes));
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    return (null, TooLarge(maxBytes));
+                }
+            }
+
+            if (length == 0)
+            {
+                return (null, BadRequest("The request body is empty."));
+            }
+
+            try
+            {
+                // The document keeps its own copy of the bytes, so the pooled buffer can go back at once.
+                var document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), new JsonDocumentOptions
+                {
+                    MaxDepth = maxDepth + 4,
+                    AllowDuplicateProperties = false,
+                });
+                return (document, null);
+            }
+            catch (JsonException ex)
+            {
+                return (null, BadRequest($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."));
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return false;
+        }
+
+        var type = mediaType.MediaType;
+        if (!(type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase))))
+        {
+            return false;
+        }
+
+        var charset = mediaType.Charset;
+        return !charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: detail);
+
+    private static ProblemHttpResult TooLarge(int maxBytes) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+            detail: $"The body exceeds the limit of {maxBytes} bytes.");
+}

@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using ProofStorage.Core.Model;
+
+namespace ProofStorage.Api.Http;
+
+/// <summary>Validates one store item (<c>{imageHash, proof, metadata?}</c>) into a command, or into field errors.</summary>
+internal static class StoreRequestParser
+{
+    public static StoreProofCommand? Parse(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            errors["$"] = ["A store request is a JSON object {imageHash, proof, metadata?}."];
+            return null;
+        }
+
+        ImageHash imageHash = default;
+        if (!item.TryGetProperty("imageHash", out var hashElement))
+        {
+            errors["imageHash"] = ["The imageHash field is required."];
+        }
+        else if (hashElement.ValueKind != JsonValueKind.String || !ImageHash.TryParse(hashElement.GetString(), out imageHash))
+        {
+            errors["imageHash"] = ["imageHash must be the SHA-256 of the image: 64 hexadecimal characters."];
+        }
+
+        ReadOnlyMemory<byte> proof = default;
+        if (!item.TryGetProperty("proof", out var proofElement))
+        {
+            errors["proof"] = ["The proof field is required."];
+        }
+        else if (proofElement.ValueKind == JsonValueKind.Null)
+        {
+            errors["proof"] = ["The proof must not be null."];
+        }
+        else
+        {
+            // The exact bytes the client sent for the value: never re-serialised.
+            proof = JsonMarshal.GetRawUtf8Value(proofElement).ToArray();
+        }
+
+        var metadata = ParseMetadata(item, limits, errors);
+        return errors.Count == 0 ? new StoreProofCommand(imageHash, proof, metadata) : null;
+    }
+
+    private static Dictionary<string, string>? ParseMetadata(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)
+    {
+        if (!item.TryGetProperty("metadata", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors["metadata"] = ["metadata must be an object of string values."];
+            return null;
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var property in element.EnumerateObject())
+        {
+            if (metadata.Count == limits.MaxMetadataEntries)
+            {
+                problems.Add($"metadata has more than {limits.MaxMetadataEntries} entries.");
+                break;
+            }
+
+            if (property.Name.Length == 0 || property.Name.Length > limits.MaxMetadataKeyLength)
+            {
+                problems.Add($"metadata keys are 1-{limits.MaxMetadataKeyLength} characters.");
+            }
+            else if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                problems.Add($"metadata['{property.Name}'] must be a string.");
+            }
+            else if (property.Value.GetString()!.Length > limits.MaxMetadataValueLength)
+            {
+                problems.Add($"metadata['{property.Name}'] is longer than {limits.MaxMetadataValueLength} characters.");
+            }
+            else
+            {
+                metadata[property.Name] = property.Value.GetString()!;
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            errors["metadata"] = [.. problems];
+            return null;
+        }
+
+        return metadata;
+    }
+}

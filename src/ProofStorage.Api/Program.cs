@@ -1,0 +1,15 @@
+using ProofStorage.Api;
+using ProofStorage.Api.Endpoints;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddProofStorageApi();
+
+var app = builder.Build();
+app.UseProofStoragePipeline();
+app.MapHealthEndpoints();
+app.MapProofEndpoints();
+app.MapStatsEndpoints();
+app.Run();
+
+/// <summary>The host entry point (public so integration tests can start it).</summary>
+public partial class Program;

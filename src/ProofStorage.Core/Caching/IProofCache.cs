@@ -1,0 +1,40 @@
+using System.Diagnostics.CodeAnalysis;
+using ProofStorage.Core.Model;
+
+namespace ProofStorage.Core.Caching;
+
+/// <summary>
+/// The cache levels in front of the providers, keyed by proof id. Thread-safe. A cache never makes the service
+/// less available: an optional level that fails behaves as a miss.
+/// </summary>
+public interface IProofCache
+{
+    /// <summary>Returns the cached document without loading; a miss returns <see langword="false"/>.</summary>
+    bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document);
+
+    /// <summary>
+    /// Returns the cached document or runs <paramref name="load"/> to fill it. Concurrent callers for one id
+    /// share one load (stampede protection). A <see langword="null"/> load result (not found) is not cached
+    /// beyond the configured negative-lookup duration. Exceptions from <paramref name="load"/> propagate.
+    /// </summary>
+    Task<ProofDocument?> GetOrLoadAsync(string proofId, Func<string, CancellationToken, Task<ProofDocument?>> load, CancellationToken cancellationToken);
+
+    /// <summary>Caches a document just written (replacing any negative entry for its id).</summary>
+    Task SetAsync(ProofDocument document, CancellationToken cancellationToken);
+
+    /// <summary>Evicts an id from every level (and, with a backplane, from other instances).</summary>
+    Task RemoveAsync(string proofId, CancellationToken cancellationToken);
+
+    /// <summary>Current counters.</summary>
+    CacheSnapshot Snapshot();
+}
+
+/// <summary>Counters of one cache level.</summary>
+public sealed record CacheLevelSnapshot(string Level, long Hits, long Misses, double HitRate, long Entries, long Bytes, long Evictions, long? LimitBytes);
+
+/// <summary>Counters of every cache level.</summary>
+public sealed record CacheSnapshot(IReadOnlyList<CacheLevelSnapshot> Levels)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public CacheLevelSnapshot Memory => Levels[0];
+}

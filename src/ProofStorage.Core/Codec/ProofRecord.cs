@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ProofStorage.Core.Model;
+
+namespace ProofStorage.Core.Codec;
+
+/// <summary>
+/// The stored record: <c>{"proofId","imageHash","createdAt","metadata","proof"}</c> in that order, compact
+/// UTF-8 JSON, metadata keys in ordinal order. The <c>proof</c> value is copied in as the client's raw bytes,
+/// never re-serialised, so signatures over its exact text stay valid.
+/// </summary>
+public static class ProofRecord
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The record is served as application/json, never embedded in HTML: keep unicode readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = false,
+        MaxDepth = 4096,
+    };
+
+    /// <summary>Writes the canonical record. <paramref name="proof"/> must be one valid JSON value (checked).</summary>
+    public static byte[] Write(string proofId, ImageHash imageHash, DateTimeOffset createdAt,
+        IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof)
+    {
+        var buffer = new ArrayBufferWriter<byte>(proof.Length + 256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("proofId"u8, proofId);
+            writer.WriteString("imageHash"u8, imageHash.Value);
+            writer.WriteString("createdAt"u8, FormatTimestamp(createdAt));
+            writer.WritePropertyName("metadata"u8);
+            writer.WriteStartObject();
+            if (metadata is not null)
+            {
+                foreach (var key in metadata.Keys.Order(StringComparer.Ordinal))
+                {
+                    writer.WriteString(key, metadata[key]);
+                }
+            }
+
+            writer.WriteEndObject();
+            writer.WritePropertyName("proof"u8);
+            writer.WriteRawValue(proof, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Millisecond-precision UTC ISO-8601, the one timestamp form the API emits.</summary>
+    public static string FormatTimestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads the identifying fields of a record; throws <see cref="FormatException"/> when they are missing or invalid.</summary>
+    public static ProofRecordHeader ReadHeader(ReadOnlySpan<byte> record)
+    {
+        var reader = new Utf8JsonReader(record, new JsonReaderOptions { MaxDepth = 4096 });
+        string? proofId = null;
+        string? imageHash = null;
+        DateTimeOffset? createdAt = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new FormatException("A proof record is a JSON object.");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("proofId"u8))
+            {
+                reader.Read();
+                proofId = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("imageHash"u8))
+            {
+                reader.Read();
+                imageHash = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("createdAt"u8))
+            {
+                reader.Read();
+                createdAt = reader.GetDateTimeOffset();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+
+            if (proofId is not null && imageHash is not null && createdAt is not null)
+            {
+                break;
+            }
+        }
+
+        if (proofId is null || createdAt is null || !ImageHash.TryParse(imageHash, out var hash))
+        {
+            throw new FormatException("A proof record must hold proofId, imageHash and createdAt.");
+        }
+
+        return new ProofRecordHeader(proofId, hash, createdAt.Value);
+    }
+
+    /// <summary>True when <paramref name="json"/> is exactly one JSON value no deeper than <paramref name="maxDepth"/>.</summary>
+    public static bool IsSingleJsonValue(ReadOnlySpan<byte> json, int maxDepth)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>The identifying fields of a record.</summary>
+public sealed record ProofRecordHeader(string ProofId, ImageHash ImageHash, DateTimeOffset CreatedAt);

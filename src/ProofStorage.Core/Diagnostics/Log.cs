@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+
+namespace ProofStorage.Core.Diagnostics;
+
+/// <summary>Every log event of the Core, with stable ids. Never logs proof payloads or key material.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Warning,
+        Message = "No encryption key configured: using the development key {KeyId} kept in {Folder}. Configure ProofStorage:Encryption outside Development.")]
+    public static partial void DevelopmentKeyInUse(ILogger logger, string keyId, string folder);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Stored proof {ProofId} ({StoredBytes} bytes) on {Provider}")]
+    public static partial void ProofStored(ILogger logger, string proofId, long storedBytes, string provider);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Proof {ProofId} already exists: deduplicated")]
+    public static partial void ProofDeduplicated(ILogger logger, string proofId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Deleted proof {ProofId}")]
+    public static partial void ProofDeleted(ILogger logger, string proofId);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Integrity check failed for {ObjectKey} on {Provider}: {Kind}")]
+    public static partial void IntegrityFailure(ILogger logger, string objectKey, string provider, IntegrityFailureKind kind);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Storage provider {Provider} failed during {Operation}")]
+    public static partial void ProviderFailure(ILogger logger, Exception exception, string provider, string operation);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
+    public static partial void DedupTargetVanished(ILogger logger, string proofId);
+}

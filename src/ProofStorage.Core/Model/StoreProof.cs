@@ -1,0 +1,12 @@
+namespace ProofStorage.Core.Model;
+
+/// <summary>A validated request to store a proof.</summary>
+/// <param name="ImageHash">The image's SHA-256.</param>
+/// <param name="Proof">The proof value as UTF-8 JSON, exactly as the client sent it (it is never re-serialised).</param>
+/// <param name="Metadata">Optional string metadata (stored in key order).</param>
+public sealed record StoreProofCommand(ImageHash ImageHash, ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>The outcome of a store.</summary>
+/// <param name="Document">The proof that is now stored for the image (the new one, or the one that already existed).</param>
+/// <param name="Deduplicated"><see langword="true"/> when a proof for the image already existed and nothing was written.</param>
+public sealed record StoreProofResult(ProofDocument Document, bool Deduplicated);

@@ -1,0 +1,57 @@
+namespace ProofStorage.Core.Storage;
+
+/// <summary>
+/// The small contract every storage backend implements (filesystem, S3, R2, a failover pair of them).
+/// Objects are opaque byte arrays under keys made of <c>/</c>-separated segments of <c>[A-Za-z0-9._-]</c>.
+/// </summary>
+/// <remarks>
+/// <para>Implementations are thread-safe singletons.</para>
+/// <para>A miss is not an error: <see cref="GetAsync"/> returns <see langword="null"/> and
+/// <see cref="DeleteAsync"/> returns <see langword="false"/>.</para>
+/// <para>A backend that cannot be reached, times out or refuses the request throws
+/// <see cref="StorageUnavailableException"/>; nothing was written in that case unless the method says so.
+/// Content that fails a checksum check throws <see cref="ProofIntegrityException"/>.</para>
+/// </remarks>
+public interface IStorageProvider
+{
+    /// <summary>The configured name, used in logs, stats and health reports.</summary>
+    string Name { get; }
+
+    /// <summary>Reads a whole object, or <see langword="null"/> when the key does not exist.</summary>
+    Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Atomically creates the object unless the key already exists. Returns <see langword="true"/> when this
+    /// call created it and <see langword="false"/> when an object was already there (which then wins, untouched).
+    /// Concurrent callers for one key see exactly one <see langword="true"/>. The object is durable when the
+    /// call returns <see langword="true"/>; a failure leaves no partial object visible.
+    /// </summary>
+    Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken);
+
+    /// <summary>Writes the object unconditionally (used to repair or replicate a copy). Atomic: readers see the old or the new bytes.</summary>
+    Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the object. Returns <see langword="false"/> when it did not exist.</summary>
+    Task<bool> DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Lists the keys that start with <paramref name="prefix"/> (a whole segment path such as <c>proofs/</c>).</summary>
+    IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the backend is reachable and writable; never throws.</summary>
+    Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A whole object as read from a provider.</summary>
+/// <param name="Content">The bytes exactly as stored.</param>
+/// <param name="Metadata">What the provider keeps beside the bytes (may be empty).</param>
+public sealed record StoredObject(ReadOnlyMemory<byte> Content, ObjectMetadata Metadata);
+
+/// <summary>Small metadata kept beside an object (for example its SHA-256), when the backend can keep any.</summary>
+public sealed record ObjectMetadata(string? Sha256)
+{
+    /// <summary>No metadata.</summary>
+    public static ObjectMetadata None { get; } = new((string?)null);
+}
+
+/// <summary>The outcome of a provider health probe.</summary>
+public sealed record ProviderHealth(bool IsHealthy, string Description, TimeSpan Duration);

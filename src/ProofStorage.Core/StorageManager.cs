@@ -1,0 +1,353 @@
+using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ProofStorage.Core.Caching;
+using ProofStorage.Core.Codec;
+using ProofStorage.Core.Dedup;
+using ProofStorage.Core.Diagnostics;
+using ProofStorage.Core.Model;
+using ProofStorage.Core.Options;
+using ProofStorage.Core.Storage;
+
+namespace ProofStorage.Core;
+
+/// <summary>
+/// The one entry point of the store: coordinates the cache levels, the dedup protocol, the envelope codec and
+/// the storage provider. Thread-safe singleton.
+/// </summary>
+/// <remarks>
+/// Write path: <c>DEDUP</c> (a cached proof answers without any provider call) → <c>RECORD</c> (canonical JSON,
+/// proof bytes verbatim) → <c>COMPRESS</c> + <c>ENCRYPT</c> (envelope) → <c>CREATE-IF-ABSENT</c> (one provider
+/// write; losing the race means the existing proof wins). Read path: L1 → provider → verify (AES-GCM tag,
+/// record identity) → L1.
+/// </remarks>
+public sealed class StorageManager : IDisposable
+{
+    private const int MaxStoreAttempts = 3;
+
+    private readonly IStorageProvider _storage;
+    private readonly ProofEnvelopeCodec _codec;
+    private readonly IProofCache _cache;
+    private readonly StorageStatistics _statistics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<StorageManager> _logger;
+    private readonly ProofStorageOptions _options;
+    private readonly MemoryCache _aliases = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+
+    public StorageManager(IStorageProvider storage, ProofEnvelopeCodec codec, IProofCache cache, StorageStatistics statistics,
+        TimeProvider time, IOptions<ProofStorageOptions> options, ILogger<StorageManager> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _storage = storage;
+        _codec = codec;
+        _cache = cache;
+        _statistics = statistics;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The provider (or failover set) behind the store.</summary>
+    public IStorageProvider Storage => _storage;
+
+    /// <summary>
+    /// Stores a proof for an image unless one exists already, in which case the existing proof is returned and
+    /// nothing is written. Throws <see cref="ArgumentException"/> for an invalid proof value,
+    /// <see cref="ProofTooLargeException"/> over the size limit and <see cref="StorageUnavailableException"/>
+    /// when the provider cannot acknowledge the write (then nothing is stored).
+    /// </summary>
+    public async Task<StoreProofResult> StoreAsync(StoreProofCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!ProofRecord.IsSingleJsonValue(command.Proof.Span, _options.MaxProofDepth))
+        {
+            throw new ArgumentException($"The proof must be a single JSON value nested at most {_options.MaxProofDepth} levels deep.", nameof(command));
+        }
+
+        var proofId = DedupProtocol.ProofIdFor(command.ImageHash);
+        var key = DedupProtocol.ProofKey(proofId);
+        _statistics.DedupLookup();
+
+        for (var attempt = 1; ; attempt++)
+        {
+            // DEDUP: a proof this instance has cached answers without touching the provider.
+            if (_cache.TryGet(proofId, out var cached))
+            {
+                return Deduplicated(cached, command);
+            }
+
+            // RECORD
+            var createdAt = TruncateToMilliseconds(_time.GetUtcNow());
+            var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span);
+            if (record.Length > _options.MaxRecordBytes)
+            {
+                throw new ProofTooLargeException(record.Length, _options.MaxRecordBytes);
+            }
+
+            // COMPRESS + ENCRYPT
+            var sealedEnvelope = _codec.Seal(record, key);
+
+            // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
+            var created = await _storage.CreateIfAbsentAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
+            if (created)
+            {
+                _statistics.Compressed(record.Length, sealedEnvelope.Compressed.Length);
+                var document = new ProofDocument(proofId, command.ImageHash, createdAt, record, sealedEnvelope.Compressed,
+                    sealedEnvelope.ETag, sealedEnvelope.Envelope.Length);
+                await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
+                Log.ProofStored(_logger, proofId, document.StoredBytes, _storage.Name);
+                return new StoreProofResult(document, Deduplicated: false);
+            }
+
+            var existing = await GetAsync(proofId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return Deduplicated(existing, command);
+            }
+
+            if (attempt == MaxStoreAttempts)
+            {
+                throw new StorageUnavailableException(_storage.Name,
+                    "The proof for this image kept being created and deleted concurrently; retry the request.");
+            }
+
+            Log.DedupTargetVanished(_logger, proofId);
+        }
+    }
+
+    /// <summary>Stores many proofs, each independently: one failure does not affect the others.</summary>
+    public async Task<IReadOnlyList<BatchItemOutcome>> StoreBatchAsync(IReadOnlyList<StoreProofCommand> commands, int maxParallelism,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        var outcomes = new BatchItemOutcome[commands.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, commands.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxParallelism), CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                try
+                {
+                    outcomes[index] = new BatchItemOutcome(index, await StoreAsync(commands[index], token).ConfigureAwait(false), null);
+                }
+                catch (Exception ex) when (ex is ArgumentException or ProofTooLargeException or StorageUnavailableException or ProofIntegrityException)
+                {
+                    outcomes[index] = new BatchItemOutcome(index, null, ex);
+                }
+            }).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>.
+    /// Throws <see cref="ProofIntegrityException"/> when the stored object fails verification.
+    /// </summary>
+    public async Task<ProofDocument?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (ProofIds.IsNativeShape(id))
+        {
+            var document = await _cache.GetOrLoadAsync(id, LoadAsync, cancellationToken).ConfigureAwait(false);
+            if (document is not null)
+            {
+                return document;
+            }
+        }
+
+        var target = await ResolveAliasAsync(id, cancellationToken).ConfigureAwait(false);
+        return target is null ? null : await _cache.GetOrLoadAsync(target, LoadAsync, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns the proof stored for an image, or <see langword="null"/>.</summary>
+    public Task<ProofDocument?> GetByImageAsync(ImageHash imageHash, CancellationToken cancellationToken) =>
+        _cache.GetOrLoadAsync(DedupProtocol.ProofIdFor(imageHash), LoadAsync, cancellationToken);
+
+    /// <summary>Returns the documents found, in request order, and the ids that were not.</summary>
+    public async Task<(IReadOnlyList<ProofDocument> Found, IReadOnlyList<string> Missing)> LookupAsync(IReadOnlyList<string> ids,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var results = new ProofDocument?[ids.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (index, token) => results[index] = await GetAsync(ids[index], token).ConfigureAwait(false)).ConfigureAwait(false);
+        var found = new List<ProofDocument>();
+        var missing = new List<string>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (results[i] is { } document)
+            {
+                found.Add(document);
+            }
+            else
+            {
+                missing.Add(ids[i]);
+            }
+        }
+
+        return (found, missing);
+    }
+
+    /// <summary>
+    /// Deletes a proof (by native or legacy id). Afterwards both lookups miss and storing the image again creates
+    /// a new proof. Returns <see langword="false"/> when there was nothing to delete.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        string? proofId = null;
+        var deleted = false;
+        if (ProofIds.IsNativeShape(id))
+        {
+            proofId = id;
+            deleted = await _storage.DeleteAsync(DedupProtocol.ProofKey(id), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!deleted && await ResolveAliasAsync(id, cancellationToken).ConfigureAwait(false) is { } target)
+        {
+            proofId = target;
+            deleted = await _storage.DeleteAsync(DedupProtocol.ProofKey(target), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (proofId is not null)
+        {
+            // Evict even when nothing was deleted here: another instance may have deleted it first.
+            await _cache.RemoveAsync(proofId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (deleted)
+        {
+            Log.ProofDeleted(_logger, proofId!);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Records <paramref name="legacyId"/> as another name of <paramref name="proofId"/> (used by the migration so
+    /// old ids keep working). Idempotent: an alias that already names the same proof is left alone.
+    /// </summary>
+    public async Task<bool> RegisterAliasAsync(string legacyId, string proofId, CancellationToken cancellationToken)
+    {
+        if (!ProofIds.IsValid(legacyId) || ProofIds.IsNativeShape(legacyId) && legacyId == proofId)
+        {
+            throw new ArgumentException("A legacy id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-', other than the proof id.", nameof(legacyId));
+        }
+
+        var key = DedupProtocol.AliasKey(legacyId);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new AliasRecord(proofId));
+        var sealedEnvelope = _codec.Seal(body, key);
+        var created = await _storage.CreateIfAbsentAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
+        if (!created)
+        {
+            var existing = await ResolveAliasAsync(legacyId, cancellationToken).ConfigureAwait(false);
+            if (existing != proofId)
+            {
+                await _storage.PutAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
+                _aliases.Remove(legacyId);
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary>Statistics of the store and its cache.</summary>
+    public StorageSnapshot GetStatistics() =>
+        new(_cache.Snapshot(), _statistics.Dedup, _statistics.Compression, _statistics.Providers, _statistics.IntegrityFailures);
+
+    private async Task<string?> ResolveAliasAsync(string legacyId, CancellationToken cancellationToken)
+    {
+        if (!ProofIds.IsValid(legacyId))
+        {
+            return null;
+        }
+
+        if (_aliases.TryGetValue(legacyId, out string? known))
+        {
+            return known;
+        }
+
+        var key = DedupProtocol.AliasKey(legacyId);
+        var stored = await _storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var opened = Open(stored.Content, key);
+        var alias = JsonSerializer.Deserialize<AliasRecord>(opened.Record);
+        if (alias is null || !ProofIds.IsNativeShape(alias.ProofId))
+        {
+            _statistics.IntegrityFailure();
+            throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The alias record is invalid.");
+        }
+
+        _aliases.Set(legacyId, alias.ProofId, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+        return alias.ProofId;
+    }
+
+    private async Task<ProofDocument?> LoadAsync(string proofId, CancellationToken cancellationToken)
+    {
+        var key = DedupProtocol.ProofKey(proofId);
+        var stored = await _storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var opened = Open(stored.Content, key);
+        ProofRecordHeader header;
+        try
+        {
+            header = ProofRecord.ReadHeader(opened.Record);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException)
+        {
+            _statistics.IntegrityFailure();
+            throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The decrypted record is not a valid proof record.", ex);
+        }
+
+        if (header.ProofId != proofId)
+        {
+            _statistics.IntegrityFailure();
+            throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The record stored under this key belongs to another proof.");
+        }
+
+        return new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, stored.Content.Length);
+    }
+
+    private OpenedEnvelope Open(ReadOnlyMemory<byte> content, string key)
+    {
+        try
+        {
+            return _codec.Open(content.Span, key, _options.MaxRecordBytes);
+        }
+        catch (ProofIntegrityException ex)
+        {
+            _statistics.IntegrityFailure();
+            Log.IntegrityFailure(_logger, key, _storage.Name, ex.Kind);
+            throw;
+        }
+    }
+
+    private StoreProofResult Deduplicated(ProofDocument existing, StoreProofCommand command)
+    {
+        _statistics.DedupHit(command.Proof.Length);
+        Log.ProofDeduplicated(_logger, existing.ProofId);
+        return new StoreProofResult(existing, Deduplicated: true);
+    }
+
+    public void Dispose() => _aliases.Dispose();
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
+        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), value.Offset);
+
+    private sealed record AliasRecord(string ProofId);
+}
+
+/// <summary>The outcome of one batch item: a result or the exception that failed it.</summary>
+public sealed record BatchItemOutcome(int Index, StoreProofResult? Result, Exception? Error);
+
+/// <summary>A snapshot of every counter of the store.</summary>
+public sealed record StorageSnapshot(CacheSnapshot Cache, DedupSnapshot Dedup, CompressionSnapshot Compression,
+    IReadOnlyList<ProviderSnapshot> Storage, long IntegrityFailures);

@@ -1,0 +1,16 @@
+namespace ProofStorage.Providers.FileSystem;
+
+/// <summary>
+/// A filesystem provider instance.
+/// <code>
+/// "ProofStorage": { "Storage": { "Primary": { "Type": "FileSystem", "Path": "data/proofs", "FlushToDisk": true } } }
+/// </code>
+/// </summary>
+public sealed class FileSystemStorageOptions
+{
+    /// <summary>Root folder. Relative paths resolve against the content root; empty means <c>{DataPath}/proofs</c>.</summary>
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>fsync each object before acknowledging it (survives power loss, not only a process crash).</summary>
+    public bool FlushToDisk { get; set; } = true;
+}

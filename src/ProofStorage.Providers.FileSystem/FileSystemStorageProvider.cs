@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using ProofStorage.Core;
+using ProofStorage.Core.Storage;
+
+namespace ProofStorage.Providers.FileSystem;
+
+/// <summary>
+/// Objects as files under a root folder. <c>proofs/AbCd…</c> is kept at <c>{root}/proofs/Ab/AbCd…</c> (a
+/// two-character fan-out keeps folders small).
+/// </summary>
+/// <remarks>
+/// Writes go to a hidden temp file in the target folder, are flushed to disk, then renamed into place, so a
+/// reader or a crash never sees a partial object. Create-if-absent renames without overwrite (a hard link on
+/// Linux, which fails atomically when the name exists) under a per-key lock, so it is race-free in the
+/// process and between processes sharing the folder. Keys are checked segment by segment; nothing can
+/// resolve outside the root.
+/// </remarks>
+internal sealed class FileSystemStorageProvider : IStorageProvider
+{
+    private const int LockStripes = 64;
+    private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly string _root;
+    private readonly bool _flushToDisk;
+
+    public FileSystemStorageProvider(string name, FileSystemStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Path));
+        _flushToDisk = options.FlushToDisk;
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Name { get; }
+
+    /// <summary>The absolute root folder.</summary>
+    public string Root => _root;
+
+    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            return new StoredObject(bytes, ObjectMetadata.None);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        var gate = _locks[(uint)StringComparer.Ordinal.GetHashCode(key) % LockStripes];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (File.Exists(path))
+            {
+                return false;
+            }
+
+            var temp = await WriteTempAsync(path, content, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process sharing the folder created it between our check and the rename: it wins.
+                return false;
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("write", ex);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            var temp = await WriteTempAsync(path, content, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                File.Move(temp, path, overwrite: true);
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("write", ex);
+        }
+    }
+
+    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return Task.FromResult(false);
+            }
+
+            File.Delete(path);
+            return Task.FromResult(true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("delete", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var folder = prefix.TrimEnd('/');
+        var directory = folder.Length == 0 ? _root : Path.Combine(_root, ValidateSegments(folder, prefix));
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
+        foreach (var file in Directory.EnumerateFiles(directory, "*", options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if (name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            // {root}/{folder…}/{fan-out}/{name} → {folder…}/{name}
+            var parent = Path.GetDirectoryName(Path.GetDirectoryName(file))!;
+            var relative = Path.GetRelativePath(_root, parent).Replace(Path.DirectorySeparatorChar, '/');
+            var key = relative == "." ? name : relative + "/" + name;
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && PathFor(key) == file)
+            {
+                yield return key;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public async Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var probe = Path.Combine(_root, $".health-{Environment.ProcessId}");
+            await File.WriteAllBytesAsync(probe, [1, 2, 3], cancellationToken).ConfigureAwait(false);
+            var back = await File.ReadAllBytesAsync(probe, cancellationToken).ConfigureAwait(false);
+            File.Delete(probe);
+            return back.Length == 3
+                ? new ProviderHealth(true, "writable", Stopwatch.GetElapsedTime(started))
+                : new ProviderHealth(false, "probe read back wrong bytes", Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ProviderHealth(false, "not writable: " + ex.GetType().Name, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>
+    /// Maps a key to its file. Keys are <c>/</c>-separated segments of <c>[A-Za-z0-9._-]</c>, none of them
+    /// <c>.</c> or <c>..</c> or starting with a dot; anything else is rejected before touching the disk.
+    /// </summary>
+    internal string PathFor(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var relative = ValidateSegments(key, key);
+        var name = Path.GetFileName(relative);
+        var folder = Path.GetDirectoryName(relative) ?? string.Empty;
+        var fanOut = name.Length >= 2 ? name[..2] : "_" + name;
+        var full = Path.GetFullPath(Path.Combine(_root, folder, fanOut, name));
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Object key '{key}' resolves outside the storage root.", nameof(key));
+        }
+
+        return full;
+    }
+
+    private static string ValidateSegments(string path, string key)
+    {
+        if (path.Length is 0 or > 1024)
+        {
+            throw new ArgumentException("An object key is 1-1024 characters.", nameof(key));
+        }
+
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment.Length == 0 || segment[0] == '.')
+            {
+                throw new ArgumentException($"Object key '{key}' has an empty or dot segment.", nameof(key));
+            }
+
+            foreach (var c in segment)
+            {
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                {
+                    throw new ArgumentException($"Object key '{key}' has a character outside [A-Za-z0-9._-].", nameof(key));
+                }
+            }
+        }
+
+        return path.Replace('/', Path.DirectorySeparatorChar);
+    }
+
+    private async Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Options = FileOptions.Asynchronous,
+            PreallocationSize = content.Length,
+        });
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                stream.Flush(_flushToDisk);
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+
+        return temp;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A leftover hidden temp file is harmless: it is never listed or read.
+        }
+    }
+
+    private StorageUnavailableException Unavailable(string operation, Exception ex) =>
+        new(Name, $"The filesystem provider could not {operation} under its root.", ex);
+}
