@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
+using ProofStorage.Providers.S3;
 using Serilog;
 
 namespace ProofStorage.Api;
@@ -29,6 +30,7 @@ internal static class ProofStorageApiExtensions
 
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
+        builder.Services.AddS3StorageProvider();
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);

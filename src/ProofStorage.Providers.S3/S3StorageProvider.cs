@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using ProofStorage.Core;
+using ProofStorage.Core.Storage;
+
+namespace ProofStorage.Providers.S3;
+
+/// <summary>What a provider instance needs beyond the client, resolved from <see cref="S3StorageOptions"/>.</summary>
+internal sealed record S3ProviderSettings(string Bucket, string KeyPrefix, bool ServerSideEncryption, bool DisablePayloadSigning, TimeSpan OperationTimeout);
+
+/// <summary>
+/// Objects in an S3-protocol bucket (AWS S3, Cloudflare R2, MinIO, the local test server).
+/// </summary>
+/// <remarks>
+/// <para>Every PUT is one buffered request with a plain signed (or, over HTTPS on R2, unsigned) body: no
+/// chunk encoding, no trailing checksums, no multipart. It carries <c>x-amz-meta-sha256</c>, the SHA-256 of the
+/// bytes, which every GET verifies after reading the whole body; a mismatch throws
+/// <see cref="ProofIntegrityException"/> and the bytes are never returned.</para>
+/// <para>Create-if-absent is <c>PutObject</c> with <c>If-None-Match: *</c>: the server is the arbiter, so it is
+/// race-free across processes and hosts. <c>412 Precondition Failed</c> and <c>409 ConditionalRequestConflict</c>
+/// (a concurrent conditional write) both mean "someone else's object wins".</para>
+/// <para>Each call is bounded by the SDK's per-attempt <c>Timeout</c> and by <c>OperationTimeout</c> over all
+/// retries; unreachable, timed-out, throttled-past-retries and 5xx answers become
+/// <see cref="StorageUnavailableException"/>.</para>
+/// </remarks>
+internal sealed class S3StorageProvider : IStorageProvider, IDisposable
+{
+    internal const string Sha256Header = "x-amz-meta-sha256";
+    private const string HealthProbeKey = ".health/probe";
+
+    private readonly IAmazonS3 _client;
+    private readonly S3ProviderSettings _settings;
+    private readonly ILogger _logger;
+
+    public S3StorageProvider(string name, IAmazonS3 client, S3ProviderSettings settings, ILogger logger)
+    {
+        Name = name;
+        _client = client;
+        _settings = settings;
+        _logger = logger;
+    }
+
+    public string Name { get; }
+
+    internal IAmazonS3 Client => _client;
+
+    internal S3ProviderSettings Settings => _settings;
+
+    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _settings.Bucket, Key = ObjectKey(key) }, timeout.Token)
+                .ConfigureAwait(false);
+            using var buffer = new MemoryStream(response.ContentLength is > 0 and < int.MaxValue ? (int)response.ContentLength : 256);
+            await response.ResponseStream.CopyToAsync(buffer, timeout.Token).ConfigureAwait(false);
+            var bytes = buffer.ToArray();
+            var expected = response.Metadata[Sha256Header];
+            if (!string.IsNullOrEmpty(expected) && !string.Equals(expected, Sha256Hex(bytes), StringComparison.OrdinalIgnoreCase))
+            {
+                Log.ChecksumMismatch(_logger, key, Name);
+                throw new ProofIntegrityException(IntegrityFailureKind.ChecksumMismatch, key,
+                    $"The object read from {Name} does not match the SHA-256 stored with it.");
+            }
+
+            return new StoredObject(bytes, new ObjectMetadata(string.IsNullOrEmpty(expected) ? null : expected));
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            // CREATE-IF-ABSENT: the server arbitrates; the first PUT wins everywhere (AWS S3, R2, MinIO).
+            await _client.PutObjectAsync(PutRequest(key, content, ifNoneMatch: true), timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("write", ex);
+        }
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            await _client.PutObjectAsync(PutRequest(key, content, ifNoneMatch: false), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("write", ex);
+        }
+    }
+
+    public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        var objectKey = ObjectKey(key);
+        try
+        {
+            // DeleteObject answers 204 whether or not the key existed: ask first so the result means something.
+            try
+            {
+                await _client.GetObjectMetadataAsync(_settings.Bucket, objectKey, timeout.Token).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            // Single DeleteObject, never DeleteObjects: the batch call carries a checksum header R2 rejects.
+            await _client.DeleteObjectAsync(_settings.Bucket, objectKey, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("delete", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey(prefix) };
+        while (true)
+        {
+            ListObjectsV2Response response;
+            using (var timeout = Bounded(cancellationToken))
+            {
+                try
+                {
+                    response = await _client.ListObjectsV2Async(request, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+                {
+                    throw Unavailable("list", ex);
+                }
+            }
+
+            // SDK v4 leaves collections null when empty.
+            foreach (var entry in response.S3Objects ?? [])
+            {
+                if (entry.Key.StartsWith(_settings.KeyPrefix, StringComparison.Ordinal))
+                {
+                    yield return entry.Key[_settings.KeyPrefix.Length..];
+                }
+            }
+
+            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    public async Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await PutAsync(HealthProbeKey, "ok"u8.ToArray(), ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
+            return new ProviderHealth(true, "writable", Stopwatch.GetElapsedTime(started));
+        }
+        catch (StorageUnavailableException ex)
+        {
+            return new ProviderHealth(false, "not writable: " + (ex.InnerException?.GetType().Name ?? ex.GetType().Name), Stopwatch.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ProviderHealth(false, "timed out", Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    internal static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    internal string ObjectKey(string key) => _settings.KeyPrefix + key;
+
+    private PutObjectRequest PutRequest(string key, ReadOnlyMemory<byte> content, bool ifNoneMatch)
+    {
+        var body = MemoryMarshal.TryGetArray(content, out var segment) && segment.Array is not null
+            ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+        var request = new PutObjectRequest
+        {
+            BucketName = _settings.Bucket,
+            Key = ObjectKey(key),
+            InputStream = body,
+            AutoCloseStream = true,
+            ContentType = "application/octet-stream",
+            // One plain body: no aws-chunked framing or trailing checksum (R2 and the local server reject them).
+            UseChunkEncoding = false,
+            DisablePayloadSigning = _settings.DisablePayloadSigning,
+        };
+        request.Metadata[Sha256Header] = Sha256Hex(content.Span);
+        if (ifNoneMatch)
+        {
+            request.IfNoneMatch = "*";
+        }
+
+        if (_settings.ServerSideEncryption)
+        {
+            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256;
+        }
+
+        return request;
+    }
+
+    private CancellationTokenSource Bounded(CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(_settings.OperationTimeout);
+        return source;
+    }
+
+    private bool IsUnavailable(Exception ex, CancellationToken cancellationToken)
+    {
+        if (ex is ProofIntegrityException || cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var unavailable = ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException
+            or TimeoutException or OperationCanceledException;
+        if (unavailable)
+        {
+            Log.CallFailed(_logger, ex, Name, ex.GetType().Name);
+        }
+
+        return unavailable;
+    }
+
+    private StorageUnavailableException Unavailable(string operation, Exception ex)
+    {
+        var detail = ex is AmazonServiceException service ? $"{(int)service.StatusCode} {service.ErrorCode}" : ex.GetType().Name;
+        return new StorageUnavailableException(Name, $"The S3 provider {Name} could not {operation} ({detail}).", ex);
+    }
+}
