@@ -38,6 +38,8 @@ public static class ProofStorageServiceCollectionExtensions
         services.TryAddSingleton(StorageProviderBuilder.Build);
         services.TryAddSingleton<StorageManager>();
         services.AddHostedService<KeyRingInitializer>();
+        services.AddOptions<FailoverOptions>().BindConfiguration(FailoverOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<ReplicationService>();
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return services;
@@ -49,11 +51,40 @@ internal sealed class StorageHealthCheck(IStorageProvider storage) : IHealthChec
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (storage is FailoverStorageProvider pair)
+        {
+            return await CheckPairAsync(pair, cancellationToken).ConfigureAwait(false);
+        }
+
         var health = await storage.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
         var data = new Dictionary<string, object> { ["provider"] = storage.Name, ["durationMs"] = Math.Round(health.Duration.TotalMilliseconds, 1) };
         return health.IsHealthy
             ? HealthCheckResult.Healthy(health.Description, data)
             : HealthCheckResult.Unhealthy(health.Description, data: data);
+    }
+
+    /// <summary>Each member with its breaker state; one member down is Degraded (still serving), both down is Unhealthy.</summary>
+    private static async Task<HealthCheckResult> CheckPairAsync(FailoverStorageProvider pair, CancellationToken cancellationToken)
+    {
+        var members = await pair.CheckMembersAsync(cancellationToken).ConfigureAwait(false);
+        var data = new Dictionary<string, object> { ["provider"] = pair.Name, ["pendingReplications"] = pair.PendingReplications };
+        foreach (var member in members)
+        {
+            data[member.Role] = new Dictionary<string, object>
+            {
+                ["name"] = member.Name,
+                ["status"] = member.Health.IsHealthy ? "Healthy" : "Unhealthy",
+                ["description"] = member.Health.Description,
+                ["circuit"] = member.Breaker,
+                ["durationMs"] = Math.Round(member.Health.Duration.TotalMilliseconds, 1),
+            };
+        }
+
+        var healthy = members.Count(m => m.Health.IsHealthy);
+        var description = string.Join("; ", members.Select(m => $"{m.Role} {(m.Health.IsHealthy ? "healthy" : "unhealthy")}, circuit {m.Breaker}"));
+        return healthy == members.Count ? HealthCheckResult.Healthy(description, data)
+            : healthy > 0 ? HealthCheckResult.Degraded(description, data: data)
+            : HealthCheckResult.Unhealthy(description, data: data);
     }
 }
 

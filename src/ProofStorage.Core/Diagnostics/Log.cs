@@ -26,4 +26,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
     public static partial void DedupTargetVanished(ILogger logger, string proofId);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Provider {Provider} failed during {Operation} ({Error}): using the other copy")]
+    public static partial void FailingOver(ILogger logger, string provider, string operation, string error);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Repaired {ObjectKey} on {Provider} from the other copy")]
+    public static partial void Repaired(ILogger logger, string objectKey, string provider);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Replication to {Provider} of {ObjectKey} deferred to the log ({Error})")]
+    public static partial void ReplicationDeferred(ILogger logger, string objectKey, string provider, string error);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Replication log: applied {Applied} entries, {Pending} pending")]
+    public static partial void ReplicationApplied(ILogger logger, int applied, int pending);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Options;
@@ -13,6 +14,7 @@ namespace ProofStorage.Core.Storage;
 /// "ProofStorage": { "Storage": { "Primary": { "Type": "FileSystem", "Path": "data/proofs" } } }
 /// </code>
 /// With no <c>Primary</c> section the embedded default is used: the filesystem under <c>{DataPath}/proofs</c>.
+/// With a <c>Secondary</c> section too, the two form a <see cref="FailoverStorageProvider"/> (tuned by <see cref="FailoverOptions"/>).
 /// </summary>
 public static class StorageProviderBuilder
 {
@@ -26,7 +28,20 @@ public static class StorageProviderBuilder
         var configuration = services.GetRequiredService<IConfiguration>();
         var statistics = services.GetRequiredService<StorageStatistics>();
         var primary = Create("primary", configuration.GetSection(SectionName + ":Primary"), services);
-        return new InstrumentedStorageProvider(primary, statistics.ForProvider(primary.Name));
+        var instrumentedPrimary = new InstrumentedStorageProvider(primary, statistics.ForProvider(primary.Name));
+        var secondarySection = configuration.GetSection(SectionName + ":Secondary");
+        if (!secondarySection.Exists())
+        {
+            return instrumentedPrimary;
+        }
+
+        // A pair: each member is instrumented on its own so /v1/stats shows both.
+        var secondary = Create("secondary", secondarySection, services);
+        return new FailoverStorageProvider(instrumentedPrimary, new InstrumentedStorageProvider(secondary, statistics.ForProvider(secondary.Name)),
+            new ReplicationLog(Path.Combine(DataPath(services), "replication")),
+            services.GetRequiredService<IOptions<FailoverOptions>>().Value,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<FailoverStorageProvider>());
     }
 
     /// <summary>Creates one provider from a section with a <c>Type</c> key, using the registered factories.</summary>
