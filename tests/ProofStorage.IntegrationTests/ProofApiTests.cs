@@ -237,7 +237,7 @@ public sealed class ProofApiTests : IDisposable
         using var ui = await _client.GetAsync("/swagger/index.html");
 
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
-        foreach (var path in new[] { "/v1/proofs", "/v1/proofs/{proofId}", "/v1/proofs/by-image/{imageHash}", "/v1/proofs/batch", "/v1/proofs/lookup", "/v1/stats" })
+        foreach (var path in new[] { "/v1/proofs", "/v1/proofs/{proofId}", "/v1/proofs/by-image/{imageHash}", "/v1/proofs/batch", "/v1/proofs/lookup", "/v1/stats", "/health/live", "/health/ready" })
         {
             Assert.Contains($"\"{path}\"", document, StringComparison.Ordinal);
         }
