@@ -78,6 +78,12 @@ internal sealed class S3StorageProvider : IStorageProvider, IDisposable
         {
             return null;
         }
+        catch (AmazonClientException ex) when (ex.Message.Contains("hash", StringComparison.OrdinalIgnoreCase))
+        {
+            // The SDK checks the body against the ETag's MD5 once it has read all of it: the bytes are damaged.
+            Log.ChecksumMismatch(_logger, key, Name);
+            throw new ProofIntegrityException(IntegrityFailureKind.ChecksumMismatch, key, $"The object read from {Name} does not match its ETag.", ex);
+        }
         catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
         {
             throw Unavailable("read", ex);

@@ -17,9 +17,10 @@ internal static class S3TestHost
     /// A host whose Primary (and optional Secondary) point at the servers, with short timeouts so failure tests stay
     /// fast: 750 ms per attempt, one retry, 2 s per call; breakers open after 2 failures for 0.5 s; replication every 200 ms.
     /// </summary>
-    public static ProofStorageApiFactory Create(string keyPrefix, S3Server primary, S3Server? secondary = null, string type = "S3", string secondaryType = "S3")
+    public static ProofStorageApiFactory Create(string keyPrefix, S3Server primary, S3Server? secondary = null, string type = "S3",
+        string secondaryType = "S3", string? dataPath = null)
     {
-        var factory = new ProofStorageApiFactory();
+        var factory = new ProofStorageApiFactory(dataPath);
         Configure(factory.Settings, "Primary", primary, type, keyPrefix);
         if (secondary is not null)
         {
