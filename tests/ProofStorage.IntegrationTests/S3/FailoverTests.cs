@@ -98,14 +98,14 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task PrimaryFrozen_RequestsFinishWithinTheTimeoutBudget()
     {
-        using var factory = S3TestHost.Create(_prefix, _primary, _secondary);
+        using var factory = S3TestHost.Create(_prefix, _primary, _secondary, fastTimeouts: true);
         using var client = factory.CreateClient();
         var (existing, _) = await S3TestHost.StoreAsync(client, TestKeys.ImageHash("before-freeze"), "{\"n\":0}");
 
         await _primary.FreezeAsync();
         try
         {
-            using var reader = S3TestHost.Create(_prefix, _primary, _secondary);
+            using var reader = S3TestHost.Create(_prefix, _primary, _secondary, fastTimeouts: true);
             using var readerClient = reader.CreateClient();
             // Budget per request: one OperationTimeout (2 s) on the frozen primary plus the secondary's answer.
             var budget = TimeSpan.FromSeconds(3);

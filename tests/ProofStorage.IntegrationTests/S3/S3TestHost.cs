@@ -14,17 +14,17 @@ namespace ProofStorage.IntegrationTests.S3;
 internal static class S3TestHost
 {
     /// <summary>
-    /// A host whose Primary (and optional Secondary) point at the servers, with short timeouts so failure tests stay
-    /// fast: 750 ms per attempt, one retry, 2 s per call; breakers open after 2 failures for 0.5 s; replication every 200 ms.
+    /// A host whose Primary (and optional Secondary) point at the servers: one SDK retry; breakers open after 2
+    /// failures for 0.5 s; replication every 200 ms.
     /// </summary>
     public static ProofStorageApiFactory Create(string keyPrefix, S3Server primary, S3Server? secondary = null, string type = "S3",
-        string secondaryType = "S3", string? dataPath = null)
+        string secondaryType = "S3", string? dataPath = null, bool fastTimeouts = false)
     {
         var factory = new ProofStorageApiFactory(dataPath);
-        Configure(factory.Settings, "Primary", primary, type, keyPrefix);
+        Configure(factory.Settings, "Primary", primary, type, keyPrefix, fastTimeouts);
         if (secondary is not null)
         {
-            Configure(factory.Settings, "Secondary", secondary, secondaryType, keyPrefix);
+            Configure(factory.Settings, "Secondary", secondary, secondaryType, keyPrefix, fastTimeouts);
             factory.Settings["ProofStorage:Storage:Failover:BreakDuration"] = "00:00:00.5";
             factory.Settings["ProofStorage:Storage:Failover:MinimumThroughput"] = "2";
             factory.Settings["ProofStorage:Storage:Failover:SamplingDuration"] = "00:00:05";
@@ -34,7 +34,12 @@ internal static class S3TestHost
         return factory;
     }
 
-    public static void Configure(Dictionary<string, string?> settings, string role, S3Server server, string type, string keyPrefix)
+    /// <summary>
+    /// Points a role at a server. <c>fastTimeouts</c>: 750 ms per attempt and 2 s per call, for tests about a server
+    /// that stops answering; otherwise 5 s / 15 s, so tests about correctness under concurrency do not flake on a
+    /// busy 2-core machine.
+    /// </summary>
+    public static void Configure(Dictionary<string, string?> settings, string role, S3Server server, string type, string keyPrefix, bool fastTimeouts = false)
     {
         var p = $"ProofStorage:Storage:{role}:";
         settings[p + "Type"] = type;
@@ -43,8 +48,8 @@ internal static class S3TestHost
         settings[p + "AccessKeyId"] = S3Server.AccessKey;
         settings[p + "SecretAccessKey"] = S3Server.SecretKey;
         settings[p + "KeyPrefix"] = keyPrefix;
-        settings[p + "Timeout"] = "00:00:00.75";
-        settings[p + "OperationTimeout"] = "00:00:02";
+        settings[p + "Timeout"] = fastTimeouts ? "00:00:00.75" : "00:00:05";
+        settings[p + "OperationTimeout"] = fastTimeouts ? "00:00:02" : "00:00:15";
         settings[p + "MaxErrorRetry"] = "1";
     }
 
