@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Replication log: applied {Applied} entries, {Pending} pending")]
     public static partial void ReplicationApplied(ILogger logger, int applied, int pending);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Provider {Provider} skipped for {Operation}: its circuit is open")]
+    public static partial void SkippedOpenCircuit(ILogger logger, string provider, string operation);
 }

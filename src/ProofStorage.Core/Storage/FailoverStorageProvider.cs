@@ -109,7 +109,7 @@ internal sealed class FailoverStorageProvider : IStorageProvider
         catch (Exception ex) when (ex is StorageUnavailableException or ProofIntegrityException)
         {
             primaryError = ex;
-            Log.FailingOver(_logger, Primary.Name, "read", ex.GetType().Name);
+            LogFailover(Primary, "read", ex);
         }
 
         if (primaryError is null && _log.HasPending(Secondary.Name, key))
@@ -170,7 +170,7 @@ internal sealed class FailoverStorageProvider : IStorageProvider
         }
         catch (StorageUnavailableException primaryError)
         {
-            Log.FailingOver(_logger, Primary.Name, "create", primaryError.GetType().Name);
+            LogFailover(Primary, "create", primaryError);
             try
             {
                 created = await Secondary.RunAsync((p, t) => p.CreateIfAbsentAsync(key, content, metadata, t), cancellationToken).ConfigureAwait(false);
@@ -206,7 +206,7 @@ internal sealed class FailoverStorageProvider : IStorageProvider
         }
         catch (StorageUnavailableException primaryError)
         {
-            Log.FailingOver(_logger, Primary.Name, "write", primaryError.GetType().Name);
+            LogFailover(Primary, "write", primaryError);
             try
             {
                 await Secondary.RunAsync(async (p, t) => { await p.PutAsync(key, content, metadata, t).ConfigureAwait(false); return true; }, cancellationToken)
@@ -316,8 +316,9 @@ internal sealed class FailoverStorageProvider : IStorageProvider
                 _log.Complete(entry);
                 applied++;
             }
-            catch (StorageUnavailableException ex)
+            catch (Exception ex) when (ex is StorageUnavailableException or ProofIntegrityException)
             {
+                // Keep this target's entries in order: nothing later for it is applied before this one.
                 blocked.Add(entry.Target);
                 Log.ReplicationDeferred(_logger, entry.Key, entry.Target, ex.GetType().Name);
             }
@@ -359,6 +360,19 @@ internal sealed class FailoverStorageProvider : IStorageProvider
                 await other.RunAsync(async (p, t) => { await p.PutAsync(entry.Key, winner.Content, ObjectMetadata.None, t).ConfigureAwait(false); return true; },
                     cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Warns once per failure; calls skipped by an open circuit only log at debug level (the opening was already reported).</summary>
+    private void LogFailover(FailoverMember member, string operation, Exception ex)
+    {
+        if (ex.InnerException is BrokenCircuitException)
+        {
+            Log.SkippedOpenCircuit(_logger, member.Name, operation);
+        }
+        else
+        {
+            Log.FailingOver(_logger, member.Name, operation, ex.Message);
         }
     }
 

@@ -26,8 +26,9 @@ internal sealed class ReplicationService(IStorageProvider storage, IOptions<Fail
                     await pair.DrainAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is IOException or ProofIntegrityException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Never let one bad round stop the host (a BackgroundService exception would): retry next tick.
                 Log.ProviderFailure(logger, ex, pair.Name, "replication");
             }
         }
