@@ -67,9 +67,18 @@ public sealed class S3ProviderApiTests(S3ServerFixture servers) : IClassFixture<
         var secondary = await S3TestHost.ReadBucketAsync(servers.Secondary, prefix);
         Assert.Equal([$"{prefix}proofs/{results[0].ProofId}"], primary.Keys);
         Assert.Equal(primary.Values.Single(), secondary[$"{prefix}proofs/{results[0].ProofId}"]);
+
+        // The race was real: several conditional creates reached the bucket, and it let exactly one through.
+        var attempts = 0L;
         foreach (var client in clients)
         {
+            using var stats = await client.GetAsync("/v1/stats");
+            attempts += (await S3TestHost.ReadJsonAsync(stats)).GetProperty("storage").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == "primary").GetProperty("puts").GetInt64();
             client.Dispose();
         }
+
+        Console.WriteLine($"120 concurrent stores over 2 hosts: {attempts} conditional creates reached the primary, 1 object, 1 proofId");
+        Assert.True(attempts > 1, $"only {attempts} create reached the bucket: the race did not happen");
     }
 }
