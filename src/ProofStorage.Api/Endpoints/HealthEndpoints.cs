@@ -10,7 +10,7 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReportAsync })
-            .WithTags("Health").WithName("Live").WithSummary("Liveness: the process answers");
+            .AllowAnonymous().WithTags("Health").WithName("Live").WithSummary("Liveness: the process answers");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
@@ -21,7 +21,7 @@ internal static class HealthEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        }).WithTags("Health").WithName("Ready").WithSummary("Readiness: each dependency checked; 503 when not ready");
+        }).AllowAnonymous().WithTags("Health").WithName("Ready").WithSummary("Readiness: each dependency checked; 503 when not ready");
         return app;
     }
 
