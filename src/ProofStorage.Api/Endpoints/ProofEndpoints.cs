@@ -231,7 +231,7 @@ internal static class ProofEndpoints
             var ids = new List<string>();
             foreach (var element in idsElement.EnumerateArray())
             {
-                if (element.ValueKind != JsonValueKind.String || !ProofIds.IsValid(element.GetString()))
+                if (!JsonStrings.TryGet(element, out var id) || !ProofIds.IsValid(id))
                 {
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                     {
@@ -239,7 +239,7 @@ internal static class ProofEndpoints
                     });
                 }
 
-                ids.Add(element.GetString()!);
+                ids.Add(id);
             }
 
             if (ids.Count == 0 || ids.Count > limits.MaxLookupIds)
