@@ -35,7 +35,7 @@ public sealed class RateLimitOptions
 /// once, so under overload the service sheds load instead of timing out or buffering without bound.
 /// <c>ShutdownTimeout</c> is how long SIGTERM waits for in-flight requests to finish.
 /// <code>
-/// "ProofStorage": { "Overload": { "MaxConcurrentRequests": 128, "QueueLimit": 512, "QueueTimeout": "00:00:02",
+/// "ProofStorage": { "Overload": { "MaxConcurrentRequests": 64, "QueueLimit": 256, "QueueTimeout": "00:00:01",
 ///   "MaxConnections": 10000, "ShutdownTimeout": "00:00:30" } }
 /// </code>
 /// </summary>
@@ -44,13 +44,13 @@ public sealed class OverloadOptions
     public const string SectionName = "ProofStorage:Overload";
 
     [Range(1, 100_000)]
-    public int MaxConcurrentRequests { get; set; } = 128;
+    public int MaxConcurrentRequests { get; set; } = 64;
 
     [Range(0, 1_000_000)]
-    public int QueueLimit { get; set; } = 512;
+    public int QueueLimit { get; set; } = 256;
 
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Kestrel's open-connection cap (beyond it new connections are closed at once); null = unlimited.</summary>
     [Range(1, 10_000_000)]

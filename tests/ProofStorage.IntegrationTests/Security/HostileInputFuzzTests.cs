@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using ProofStorage.Testing;
+using Xunit.Abstractions;
 
 namespace ProofStorage.IntegrationTests.Security;
 
@@ -11,7 +12,7 @@ namespace ProofStorage.IntegrationTests.Security;
 /// prefix of a JSON object is never a JSON object, etc.), so: never a 5xx, never a stored record, never a hang.
 /// A failure message names the seed and case so it can be replayed.
 /// </summary>
-public sealed class HostileInputFuzzTests
+public sealed class HostileInputFuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 20261128;
     private static readonly TimeSpan PerRequest = TimeSpan.FromSeconds(10);
@@ -56,6 +57,7 @@ public sealed class HostileInputFuzzTests
         }
 
         AssertNothingStored(factory);
+        output.WriteLine($"{cases.Count} bodies x {BodyEndpoints.Length} endpoints, all refused with a 4xx");
     }
 
     [Fact]
@@ -65,7 +67,8 @@ public sealed class HostileInputFuzzTests
         using var client = factory.CreateClient();
         var random = new Random(Seed + 1);
         // No raw NUL: TestServer's client refuses to send one (Kestrel answers 400 itself).
-        foreach (var id in IdCorpus(random).Where(id => !id.Contains('\0', StringComparison.Ordinal)))
+        var ids = IdCorpus(random).Where(id => !id.Contains('\0', StringComparison.Ordinal)).ToList();
+        foreach (var id in ids)
         {
             var escaped = Uri.EscapeDataString(id);
             foreach (var (method, path) in new[]
@@ -83,6 +86,7 @@ public sealed class HostileInputFuzzTests
         }
 
         AssertNothingStored(factory);
+        output.WriteLine($"{ids.Count} ids x 5 routes, none answered 5xx");
     }
 
     private static async Task<(int Status, byte[] Body)> SendAsync(HttpClient client, HttpMethod method, string path, HttpContent? content)
