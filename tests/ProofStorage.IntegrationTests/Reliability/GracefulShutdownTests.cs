@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using ProofStorage.Testing;
+using Xunit.Abstractions;
 
 namespace ProofStorage.IntegrationTests.Reliability;
 
 /// <summary>SIGTERM lets in-flight requests finish, but no longer than the configured shutdown timeout.</summary>
-public sealed class GracefulShutdownTests
+public sealed class GracefulShutdownTests(ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string> LogRequestStarts = new()
     {
@@ -26,12 +27,14 @@ public sealed class GracefulShutdownTests
         await service.WaitForLogAsync("Request starting HTTP/1.1 POST", TimeSpan.FromSeconds(10));
         service.Terminate();
         await service.WaitForLogAsync("Application is shutting down", TimeSpan.FromSeconds(10));
+        var drained = System.Diagnostics.Stopwatch.StartNew();
         body.Release();
         using var response = await upload;
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(20)), "the service did not exit after draining");
         Assert.Equal(0, service.ExitCode);
+        output.WriteLine($"in-flight upload completed {response.StatusCode} after SIGTERM; exit code 0 {drained.Elapsed.TotalSeconds:F2} s after its body was finished");
 
         await using var restarted = await ServiceProcess.StartAsync(dataPath);
         using var stored = await restarted.Client.GetAsync($"/v1/proofs/by-image/{TestKeys.ImageHash("drain")}");
@@ -56,6 +59,7 @@ public sealed class GracefulShutdownTests
         body.Release();
         await Assert.ThrowsAnyAsync<Exception>(() => upload);
 
+        output.WriteLine($"ShutdownTimeout 2 s: exited {took.TotalSeconds:F2} s after SIGTERM with a request still open");
         Assert.InRange(took, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
         var proofs = Path.Combine(dataPath, "proofs");
         Assert.False(Directory.Exists(proofs) && Directory.EnumerateFiles(proofs, "*", SearchOption.AllDirectories).Any(f => !Path.GetFileName(f).StartsWith('.')));
