@@ -42,7 +42,9 @@ internal static class SecurityExtensions
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                if (!limits.Enabled || context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
+                // With authentication off (Development, no key) every caller is the same identity: no per-key limit.
+                if (!limits.Enabled || context.RequestServices.GetRequiredService<ApiKeyStore>().Disabled
+                    || context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
