@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
+using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
 using Serilog;
@@ -29,6 +30,7 @@ internal static class ProofStorageApiExtensions
 
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
+        builder.Services.AddRedisProofCache();
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
