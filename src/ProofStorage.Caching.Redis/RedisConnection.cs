@@ -21,6 +21,7 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile DistributedLevelStatus? _status;
     private Task? _sampler;
+    private int _disposed;
 
     public RedisConnection(IOptions<RedisProofCacheOptions> options, ILogger<RedisConnection> logger)
     {
@@ -70,6 +71,12 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered both as itself and as a hosted service: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_connect.IsValueCreated && _connect.Value.IsCompletedSuccessfully)
         {
@@ -90,6 +97,9 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
         configuration.ConnectRetry = 1;
         configuration.ReconnectRetryPolicy = new LinearRetry((int)options.ReconnectInterval.TotalMilliseconds);
         configuration.KeepAlive = 5;
+
+        // Timeouts are detected on the heartbeat (1 s by default): check often enough to honour a few hundred ms.
+        configuration.HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(options.OperationTimeout.TotalMilliseconds / 2, 50, 1000));
         configuration.ClientName ??= "proofstorage";
         return configuration;
     }

@@ -71,9 +71,11 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             _entryOptions.DistributedCacheSoftTimeout = distributed.HardTimeout;
             _entryOptions.DistributedCacheHardTimeout = distributed.HardTimeout;
 
-            // Awaited, so a stored proof is in the L2 (and the backplane told) before the client hears "created".
+            // Awaited, so a stored proof is in the L2 before the client hears "created" (any instance then finds
+            // it). Backplane messages go out in the background: their delivery is asynchronous anyway, and a frozen
+            // Redis must not hold the request for the client's timeout a second time.
             _entryOptions.AllowBackgroundDistributedCacheOperations = false;
-            _entryOptions.AllowBackgroundBackplaneOperations = false;
+            _entryOptions.AllowBackgroundBackplaneOperations = true;
             if (_negativeDuration > TimeSpan.Zero)
             {
                 _negativeOptions = _entryOptions.Duplicate();
@@ -97,6 +99,9 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             EnableSyncEventHandlersExecution = true,
             WaitForInitialBackplaneSubscribe = false,
             EnableAutoRecovery = true,
+            // Keys are already prefixed in the L2 (KeyPrefix); the L1 is private to this cache.
+            MissingCacheKeyPrefixWarningLogLevel = LogLevel.Debug,
+            BackplaneChannelPrefix = distributed is null ? null : distributed.KeyPrefix + "proofs",
             DistributedCacheCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
             BackplaneCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
         }, _memory, logger);

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+using ProofStorage.Testing;
+using Xunit.Abstractions;
+
+namespace ProofStorage.IntegrationTests.Caching;
+
+/// <summary>Fail-open: Redis absent, killed or frozen never fails a request; L2 comes back by itself.</summary>
+public sealed class RedisFailureTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task RedisAbsentAtStartup_ServiceStartsServesAndReportsRedisDegraded()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var nodes = new RedisNodes($"127.0.0.1:{RedisServer.FreePort()}", count: 1);
+        using (var ready = await nodes.A.GetAsync("/health/ready"))
+        {
+            output.WriteLine($"first answer {clock.ElapsedMilliseconds} ms after start: {await ready.Content.ReadAsStringAsync()}");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        Assert.Equal("Degraded", await RedisNodes.RedisHealthAsync(nodes.A));
+        var latencies = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var request = Stopwatch.StartNew();
+            var stored = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("absent-" + i), new { i });
+            using var response = await nodes.A.GetAsync($"/v1/proofs/{stored.ProofId}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            latencies.Add(request.Elapsed.TotalMilliseconds);
+        }
+
+        output.WriteLine($"store+get with Redis absent: max {latencies.Max():F1} ms, median {latencies.Order().ElementAt(latencies.Count / 2):F1} ms");
+        Assert.True(latencies.Max() < 1500, $"a request took {latencies.Max()} ms with Redis absent");
+        Assert.False(nodes.Redis(0).Connected);
+    }
+
+    [Fact]
+    public async Task RedisKilledMidRun_NoRequestFails_AndL2HitsResumeAfterRestart()
+    {
+        await using var redis = await RedisServer.StartLocalAsync();
+        await using var nodes = new RedisNodes(redis.Endpoint);
+        await nodes.WaitForRedisAsync();
+
+        var failures = 0;
+        var requests = 0;
+        var latencies = new List<double>();
+        var ids = new List<string>();
+        async Task RoundAsync(int i)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var stored = await RedisNodes.StoreAsync(nodes.Clients[i % 2], TestKeys.ImageHash("kill-" + i), new { i });
+                ids.Add(stored.ProofId);
+                foreach (var id in ids.TakeLast(3))
+                {
+                    foreach (var client in nodes.Clients)
+                    {
+                        using var response = await client.GetAsync($"/v1/proofs/{id}");
+                        requests++;
+                        if (response.StatusCode != HttpStatusCode.OK)
+                        {
+                            failures++;
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                output.WriteLine(ex.ToString());
+                failures++;
+            }
+
+            requests++;
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        var i = 0;
+        for (; i < 20; i++)
+        {
+            await RoundAsync(i);
+        }
+
+        await redis.KillAsync();
+        for (; i < 60; i++)
+        {
+            await RoundAsync(i);
+        }
+
+        output.WriteLine($"{requests} requests, {failures} failed; slowest round {latencies.Max():F1} ms, median {latencies.Order().ElementAt(latencies.Count / 2):F1} ms");
+        Assert.Equal(0, failures);
+        Assert.True(latencies.Max() < 2000, $"a round took {latencies.Max()} ms while Redis was down");
+        Assert.Equal("Degraded", await RedisNodes.RedisHealthAsync(nodes.A));
+
+        await redis.RestartAsync();
+        var restarted = Stopwatch.StartNew();
+        await nodes.WaitForRedisAsync(TimeSpan.FromSeconds(20));
+        var hitsBefore = nodes.Redis(1).Hits;
+
+        // The L2 resumes by itself: a proof stored on A is soon served to B from Redis (the breaker may still be open briefly).
+        await RedisNodes.Until(async () =>
+        {
+            var stored = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("resume-" + Guid.NewGuid()), new { resumed = true });
+            using var response = await nodes.B.GetAsync($"/v1/proofs/{stored.ProofId}");
+            return response.StatusCode == HttpStatusCode.OK && nodes.Redis(1).Hits > hitsBefore;
+        }, TimeSpan.FromSeconds(20), "an L2 hit on B after Redis restarted");
+        output.WriteLine($"L2 hits resumed {restarted.ElapsedMilliseconds} ms after the restart");
+    }
+
+    [Fact]
+    public async Task RedisFrozen_RequestsSucceedWithBoundedAddedLatency_AndL2ResumesAfterThaw()
+    {
+        await using var redis = await RedisServer.StartLocalAsync();
+        await using var nodes = new RedisNodes(redis.Endpoint);
+        await nodes.WaitForRedisAsync();
+        var warm = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("frozen-warm"), new { warm = true });
+
+        redis.Freeze();
+        var latencies = new List<double>();
+        try
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                var stored = await RedisNodes.StoreAsync(nodes.Clients[i % 2], TestKeys.ImageHash("frozen-" + i), new { i });
+                latencies.Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                using (var other = await nodes.Clients[(i + 1) % 2].GetAsync($"/v1/proofs/{stored.ProofId}"))
+                {
+                    Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+                }
+
+                latencies.Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                using (var cached = await nodes.A.GetAsync($"/v1/proofs/{warm.ProofId}"))
+                {
+                    Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+                }
+
+                latencies.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            redis.Thaw();
+        }
+
+        output.WriteLine($"{latencies.Count} requests with Redis frozen: max {latencies.Max():F1} ms, median {latencies.Order().ElementAt(latencies.Count / 2):F1} ms, "
+            + $"over 100 ms: {latencies.Count(l => l > 100)}");
+
+        // Bounded by the L2 hard timeout (500 ms) plus the client's timeout for the negative-entry cleanup, once per breaker period.
+        Assert.True(latencies.Max() < 1200, $"a request took {latencies.Max()} ms with Redis frozen");
+
+        var hitsBefore = nodes.Redis(1).Hits;
+        await RedisNodes.Until(async () =>
+        {
+            var stored = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("thawed-" + Guid.NewGuid()), new { thawed = true });
+            using var response = await nodes.B.GetAsync($"/v1/proofs/{stored.ProofId}");
+            return nodes.Redis(1).Hits > hitsBefore;
+        }, TimeSpan.FromSeconds(20), "an L2 hit on B after Redis was thawed");
+    }
+}
