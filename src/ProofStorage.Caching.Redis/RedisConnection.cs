@@ -101,6 +101,9 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
         // Timeouts are detected on the heartbeat (1 s by default): check often enough to honour a few hundred ms.
         configuration.HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(options.OperationTimeout.TotalMilliseconds / 2, 50, 1000));
         configuration.ClientName ??= "proofstorage";
+
+        // INFO (server figures for /v1/stats) is an "admin" command to the client; the code issues no other.
+        configuration.AllowAdmin = true;
         return configuration;
     }
 
@@ -125,18 +128,24 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
             try
             {
                 var multiplexer = await GetAsync().ConfigureAwait(false);
-                if (multiplexer.IsConnected && multiplexer.GetServers().FirstOrDefault(s => s.IsConnected) is { } server)
+                if (multiplexer.IsConnected)
                 {
-                    var info = await server.InfoAsync().ConfigureAwait(false);
-                    var values = info.SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-                    var keys = await server.DatabaseSizeAsync().ConfigureAwait(false);
+                    var database = multiplexer.GetDatabase();
+                    var values = ParseInfo((string?)await database.ExecuteAsync("INFO", "memory").ConfigureAwait(false));
+                    foreach (var pair in ParseInfo((string?)await database.ExecuteAsync("INFO", "stats").ConfigureAwait(false)))
+                    {
+                        values[pair.Key] = pair.Value;
+                    }
+
+                    var keys = (long)await database.ExecuteAsync("DBSIZE").ConfigureAwait(false);
                     var maxMemory = Number(values, "maxmemory");
                     _status = new DistributedLevelStatus(true, keys, Number(values, "used_memory"), Number(values, "evicted_keys"),
                         maxMemory > 0 ? maxMemory : null);
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Statistics only: the sampler must outlive any failure.
                 Log.StatusFailed(_logger, ex);
             }
         }
@@ -153,6 +162,21 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
         {
             return false;
         }
+    }
+
+    private static Dictionary<string, string> ParseInfo(string? info)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in (info ?? string.Empty).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[0] != '#')
+            {
+                values[line[..colon]] = line[(colon + 1)..];
+            }
+        }
+
+        return values;
     }
 
     private static long Number(Dictionary<string, string> values, string key) =>
