@@ -62,7 +62,12 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        // The host may stop services it has already disposed (WebApplicationFactory races Program's own dispose).
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _stopping.Cancel();
+        }
+
         if (_sampler is not null)
         {
             await _sampler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -77,13 +82,11 @@ internal sealed class RedisConnection : IHostedService, IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Cancel();
         if (_connect.IsValueCreated && _connect.Value.IsCompletedSuccessfully)
         {
             await _connect.Value.Result.DisposeAsync().ConfigureAwait(false);
         }
-
-        _stopping.Dispose();
     }
 
     internal static ConfigurationOptions BuildConfiguration(RedisProofCacheOptions options)

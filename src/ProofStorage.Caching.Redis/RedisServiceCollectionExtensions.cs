@@ -25,6 +25,7 @@ public static class RedisServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisProofCacheOptions>, RedisProofCacheOptionsValidator>());
         services.TryAddSingleton<RedisConnection>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisConnection>());
+        services.AddHostedService<ProofCacheActivator>();
 
         // A null level (Redis disabled) leaves the cache L1 only.
         services.TryAddSingleton(sp => CreateLevel(sp)!);
@@ -62,6 +63,26 @@ public static class RedisServiceCollectionExtensions
             Status = () => connection.Status,
         };
     }
+}
+
+/// <summary>
+/// Builds the proof cache at start-up rather than on the first proof request, so this instance subscribes to
+/// the backplane before it serves anything (otherwise an eviction sent before its first request is never seen,
+/// and the entry it then caches can be stale). The subscription itself completes in the background.
+/// </summary>
+internal sealed class ProofCacheActivator(IServiceProvider services, IOptions<RedisProofCacheOptions> options) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Enabled)
+        {
+            _ = services.GetRequiredService<IProofCache>();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Readiness of the optional L2: Degraded (still 200) when Redis is away, since the service works without it.</summary>

@@ -67,10 +67,10 @@ public sealed class RedisServer : IAsyncDisposable
         return await StartLocalAsync(maxMemory).ConfigureAwait(false);
     }
 
-    /// <summary>Always a new child process (for tests that kill, restart or freeze it).</summary>
-    public static async Task<RedisServer> StartLocalAsync(string? maxMemory = null)
+    /// <summary>Always a new child process (for tests that kill, restart or freeze it), on <paramref name="port"/> or a free one.</summary>
+    public static async Task<RedisServer> StartLocalAsync(string? maxMemory = null, int? port = null)
     {
-        var server = new RedisServer("127.0.0.1", FreePort(), external: false, maxMemory);
+        var server = new RedisServer("127.0.0.1", port ?? FreePort(), external: false, maxMemory);
         await server.LaunchAsync().ConfigureAwait(false);
         return server;
     }
@@ -141,11 +141,14 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Sends one command (inline protocol) and returns the raw reply text; for test set-up and checks.</summary>
-    public async Task<string> CommandAsync(string command, TimeSpan? timeout = null)
+    public Task<string> CommandAsync(string command, TimeSpan? timeout = null) => CommandAsync(Host, Port, command, timeout);
+
+    /// <summary>Sends one command (inline protocol) to any Redis and returns the raw reply text.</summary>
+    public static async Task<string> CommandAsync(string host, int port, string command, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
         using var client = new TcpClient();
-        await client.ConnectAsync(Host, Port, cts.Token).ConfigureAwait(false);
+        await client.ConnectAsync(host, port, cts.Token).ConfigureAwait(false);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\r\n"), cts.Token).ConfigureAwait(false);
         var buffer = new byte[4096];

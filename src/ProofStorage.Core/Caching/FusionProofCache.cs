@@ -28,6 +28,7 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private readonly FusionCache _cache;
     private readonly FusionCacheEntryOptions _entryOptions;
     private readonly FusionCacheEntryOptions _memoryOnlyOptions;
+    private readonly FusionCacheEntryOptions _removeOptions;
     private readonly FusionCacheEntryOptions? _negativeOptions;
     private readonly TimeSpan _negativeDuration;
     private readonly DistributedProofCacheLevel? _distributed;
@@ -85,6 +86,11 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
                 _negativeOptions.SkipBackplaneNotifications = true;
             }
         }
+
+        // A delete waits for its backplane message to reach Redis, so other instances hear of it as soon as
+        // possible; deletes are rare, and a frozen Redis costs at most the client timeout per breaker period.
+        _removeOptions = _entryOptions.Duplicate();
+        _removeOptions.AllowBackgroundBackplaneOperations = false;
 
         _memoryOnlyOptions = _entryOptions.Duplicate();
         _memoryOnlyOptions.SkipDistributedCacheRead = true;
@@ -212,7 +218,7 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     }
 
     public async Task RemoveAsync(string proofId, CancellationToken cancellationToken) =>
-        await _cache.RemoveAsync(proofId, _entryOptions, cancellationToken).ConfigureAwait(false);
+        await _cache.RemoveAsync(proofId, _removeOptions, cancellationToken).ConfigureAwait(false);
 
     public CacheSnapshot Snapshot()
     {

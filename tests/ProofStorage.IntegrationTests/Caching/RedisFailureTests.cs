@@ -12,7 +12,8 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
     public async Task RedisAbsentAtStartup_ServiceStartsServesAndReportsRedisDegraded()
     {
         var clock = Stopwatch.StartNew();
-        await using var nodes = new RedisNodes($"127.0.0.1:{RedisServer.FreePort()}", count: 1);
+        var port = RedisServer.FreePort();
+        await using var nodes = new RedisNodes($"127.0.0.1:{port}", count: 1);
         using (var ready = await nodes.A.GetAsync("/health/ready"))
         {
             output.WriteLine($"first answer {clock.ElapsedMilliseconds} ms after start: {await ready.Content.ReadAsStringAsync()}");
@@ -33,6 +34,16 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
         output.WriteLine($"store+get with Redis absent: max {latencies.Max():F1} ms, median {latencies.Order().ElementAt(latencies.Count / 2):F1} ms");
         Assert.True(latencies.Max() < 1500, $"a request took {latencies.Max()} ms with Redis absent");
         Assert.False(nodes.Redis(0).Connected);
+
+        // Redis appears later: the instance connects, subscribes and writes to it without a restart.
+        await using var redis = await RedisServer.StartLocalAsync(port: port);
+        await nodes.WaitForRedisAsync(TimeSpan.FromSeconds(20));
+        await RedisNodes.Until(async () =>
+        {
+            // A store right after the connect may still find the breaker open: each attempt stores a new proof.
+            var late = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("absent-late-" + Guid.NewGuid()), new { late = true });
+            return (await redis.CommandAsync($"EXISTS {nodes.KeyPrefix}v2:{late.ProofId}")).StartsWith(":1", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(10), "a stored proof written to Redis once it appeared");
     }
 
     [Fact]
@@ -106,6 +117,25 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
             return response.StatusCode == HttpStatusCode.OK && nodes.Redis(1).Hits > hitsBefore;
         }, TimeSpan.FromSeconds(20), "an L2 hit on B after Redis restarted");
         output.WriteLine($"L2 hits resumed {restarted.ElapsedMilliseconds} ms after the restart");
+
+        // The backplane re-subscribed by itself: a delete on A evicts B's memory entry again.
+        await RedisNodes.Until(async () => await nodes.BackplaneSubscribersAsync() == 2, TimeSpan.FromSeconds(20), "both nodes re-subscribed");
+        var after = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("after-restart"), new { after = true });
+        using (var warm = await nodes.B.GetAsync($"/v1/proofs/{after.ProofId}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        using (var deleted = await nodes.A.DeleteAsync($"/v1/proofs/{after.ProofId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await RedisNodes.Until(async () =>
+        {
+            using var response = await nodes.B.GetAsync($"/v1/proofs/{after.ProofId}");
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromMilliseconds(500), "B evicting the proof deleted on A after the restart");
     }
 
     [Fact]

@@ -19,6 +19,7 @@ internal sealed class RedisNodes : IAsyncDisposable
 
     public RedisNodes(string redisConfiguration, int count = 2, Action<Dictionary<string, string?>>? configure = null)
     {
+        RedisConfiguration = redisConfiguration;
         SharedFolder = Path.Combine(Path.GetTempPath(), "proofstorage-tests", "shared-" + Guid.NewGuid().ToString("N"));
         KeyPrefix = "pst-" + Guid.NewGuid().ToString("N")[..8] + ":";
         for (var i = 0; i < count; i++)
@@ -43,6 +44,11 @@ internal sealed class RedisNodes : IAsyncDisposable
 
     public string SharedFolder { get; }
 
+    public string RedisConfiguration { get; }
+
+    /// <summary>The backplane channel FusionCache uses for this key prefix.</summary>
+    public string BackplaneChannel => KeyPrefix + "proofs.Backplane:v2";
+
     public string KeyPrefix { get; }
 
     public IReadOnlyList<HttpClient> Clients { get; }
@@ -59,13 +65,27 @@ internal sealed class RedisNodes : IAsyncDisposable
 
     public long ProviderGets(int node) => Stats(node).Storage.Sum(p => p.Gets);
 
-    /// <summary>Waits until every node reports Redis connected on /health/ready.</summary>
+    /// <summary>Waits until every node reports Redis connected on /health/ready and is subscribed to the backplane.</summary>
     public async Task WaitForRedisAsync(TimeSpan? timeout = null)
     {
         foreach (var client in Clients)
         {
             await Until(async () => await RedisHealthAsync(client) == "Healthy", timeout ?? TimeSpan.FromSeconds(15), "Redis connected");
         }
+
+        await Until(async () => await BackplaneSubscribersAsync() >= Clients.Count, timeout ?? TimeSpan.FromSeconds(15), "every node subscribed to the backplane");
+    }
+
+    /// <summary>Subscribers of this group's backplane channel, from Redis itself (PUBSUB NUMSUB).</summary>
+    public async Task<int> BackplaneSubscribersAsync()
+    {
+        var separator = RedisConfiguration.LastIndexOf(':');
+        var reply = await RedisServer.CommandAsync(RedisConfiguration[..separator], int.Parse(RedisConfiguration[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture),
+            "PUBSUB NUMSUB " + BackplaneChannel);
+
+        // *2 $len channel :count
+        var colon = reply.LastIndexOf(':');
+        return int.Parse(reply[(colon + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static async Task<string?> RedisHealthAsync(HttpClient client)
