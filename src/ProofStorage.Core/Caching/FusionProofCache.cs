@@ -42,12 +42,13 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private long _distributedErrors;
     private long _negativeHits;
 
-    public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILogger<FusionCache>? logger = null)
+    public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cacheOptions = options.Value;
         _distributed = distributed;
-        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<FusionProofCache>();
         _limitBytes = Math.Max(1, cacheOptions.MemorySizeLimitBytes);
         _negativeDuration = cacheOptions.NegativeDuration
             ?? (distributed?.Backplane is not null ? TimeSpan.FromSeconds(3) : TimeSpan.Zero);
@@ -73,8 +74,8 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             _entryOptions.DistributedCacheHardTimeout = distributed.HardTimeout;
 
             // Awaited, so a stored proof is in the L2 before the client hears "created" (any instance then finds
-            // it). Backplane messages go out in the background: their delivery is asynchronous anyway, and a frozen
-            // Redis must not hold the request for the client's timeout a second time.
+            // it). A store's backplane message goes out in the background: it only tidies other instances' L1,
+            // and a frozen Redis must not hold the request for the client's timeout a second time.
             _entryOptions.AllowBackgroundDistributedCacheOperations = false;
             _entryOptions.AllowBackgroundBackplaneOperations = true;
             if (_negativeDuration > TimeSpan.Zero)
@@ -110,7 +111,7 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             BackplaneChannelPrefix = distributed is null ? null : distributed.KeyPrefix + "proofs",
             DistributedCacheCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
             BackplaneCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
-        }, _memory, logger);
+        }, _memory, loggers.CreateLogger<FusionCache>());
         _cache.Events.Memory.Eviction += (_, _) => Interlocked.Increment(ref _evictions);
         if (distributed is not null)
         {
