@@ -41,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Provider {Provider} skipped for {Operation}: its circuit is open")]
     public static partial void SkippedOpenCircuit(ILogger logger, string provider, string operation);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Distributed cache level {Level} is {State}")]
+    public static partial void DistributedLevelAvailability(ILogger logger, string level, string state);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "The distributed cache returned another proof's entry for {ProofId}; ignored and reloaded from storage")]
+    public static partial void CacheEntryMismatch(ILogger logger, string proofId);
 }
