@@ -34,6 +34,7 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
     public IStorageProvider Create(string name, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(section);
+        RejectUnknownKeys(section);
         var options = new S3StorageOptions();
         section.Bind(options);
         var (config, settings) = Resolve(type, options, section.Path);
@@ -45,6 +46,21 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
         Log.Configured(logger, name, type, settings.Bucket, config.ServiceURL ?? config.RegionEndpoint?.SystemName ?? "aws",
             string.IsNullOrEmpty(options.AccessKeyId) ? "default-chain" : "static");
         return new S3StorageProvider(name, client, settings, logger);
+    }
+
+    /// <summary>
+    /// A misspelt key (say <c>AccessKey</c> for <c>AccessKeyId</c>) would otherwise be ignored silently and the
+    /// provider would fall back to the default credential chain: stop at start-up instead.
+    /// </summary>
+    internal static void RejectUnknownKeys(IConfigurationSection section)
+    {
+        var known = typeof(S3StorageOptions).GetProperties().Select(p => p.Name).Append("Type").ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = section.GetChildren().Select(c => c.Key).Where(k => !known.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new OptionsValidationException(section.Path, typeof(S3StorageOptions),
+                [$"{section.Path}: unknown setting(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Order(StringComparer.Ordinal))}."]);
+        }
     }
 
     /// <summary>Validates the options and turns them into SDK settings; R2's needs become the defaults for <c>R2</c>.</summary>

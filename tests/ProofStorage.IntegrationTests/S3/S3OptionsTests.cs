@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using ProofStorage.Providers.S3;
 
@@ -54,5 +55,19 @@ public sealed class S3OptionsTests
         Assert.Contains(error.Failures, f => f.Contains("RetryMode", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("KeyPrefix", StringComparison.Ordinal));
         Assert.DoesNotContain(error.Failures, f => f.Contains("only-the-id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MisspeltKey_StopsStartUpInsteadOfFallingBackToTheDefaultCredentials()
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Primary:Type"] = "S3", ["Primary:Bucket"] = "proofs", ["Primary:AccessKey"] = "id", ["Primary:SecretKey"] = "hunter2",
+        }).Build().GetSection("Primary");
+
+        var error = Assert.Throws<OptionsValidationException>(() => S3StorageProviderFactory.RejectUnknownKeys(section));
+
+        Assert.Contains("AccessKey, SecretKey", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 }
