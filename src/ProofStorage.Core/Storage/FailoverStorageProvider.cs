@@ -71,8 +71,9 @@ public sealed record MemberHealth(string Name, string Role, ProviderHealth Healt
 /// back); an unreachable side gets a pending delete in the log.</para>
 /// <para>Each member has a Polly circuit breaker: while open, the member is skipped without a call.</para>
 /// </remarks>
-internal sealed class FailoverStorageProvider : IStorageProvider
+internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
 {
+    private readonly SemaphoreSlim _drainGate = new(1, 1);
     private readonly ReplicationLog _log;
     private readonly ILogger _logger;
 
@@ -299,6 +300,20 @@ internal sealed class FailoverStorageProvider : IStorageProvider
     /// </summary>
     public async Task<int> DrainAsync(CancellationToken cancellationToken)
     {
+        // One drain at a time: two interleaved drains could replay an old put after a newer delete.
+        await _drainGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await DrainOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _drainGate.Release();
+        }
+    }
+
+    private async Task<int> DrainOnceAsync(CancellationToken cancellationToken)
+    {
         var blocked = new HashSet<string>(StringComparer.Ordinal);
         var applied = 0;
         foreach (var entry in _log.Snapshot())
@@ -362,6 +377,8 @@ internal sealed class FailoverStorageProvider : IStorageProvider
             }
         }
     }
+
+    public void Dispose() => _drainGate.Dispose();
 
     /// <summary>Warns once per failure; calls skipped by an open circuit only log at debug level (the opening was already reported).</summary>
     private void LogFailover(FailoverMember member, string operation, Exception ex)
