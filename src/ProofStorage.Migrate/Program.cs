@@ -98,8 +98,19 @@ internal static class MigrationCli
             return ExecuteAsync(settings, output, error, live && !settings.NoProgress, token);
         });
 
-        var invocation = new InvocationConfiguration { Output = output, Error = error };
-        return root.Parse(args).InvokeAsync(invocation, cancellationToken);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine(parseError.Message);
+            }
+
+            error.WriteLine("Run with --help for the options.");
+            return Task.FromResult(ExitCodes.Usage);
+        }
+
+        return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
     private static async Task<int> ExecuteAsync(MigrationSettings settings, TextWriter output, TextWriter error, bool live, CancellationToken cancellationToken)
