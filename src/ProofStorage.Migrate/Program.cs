@@ -142,7 +142,7 @@ internal static class MigrationCli
         {
             var services = target.Services;
             var storageOptions = services.GetRequiredService<IOptions<ProofStorageOptions>>().Value;
-            var targetDescription = Describe(services.GetRequiredService<IConfiguration>());
+            var targetDescription = "store " + Describe(services.GetRequiredService<IConfiguration>());
             if (string.Equals(targetDescription, source.Description, StringComparison.Ordinal))
             {
                 await error.WriteLineAsync($"The source and the target are the same store ({targetDescription}); nothing to migrate.").ConfigureAwait(false);

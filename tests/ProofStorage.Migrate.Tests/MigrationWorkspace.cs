@@ -54,6 +54,9 @@ public sealed class MigrationWorkspace : IDisposable
                 [nameof(DataPath)] = dataPath,
                 ["MaxRecordBytes"] = LegacyFolder.MaxRecordBytes,
                 ["Encryption"] = new JsonObject { ["ActiveKeyId"] = keyIds[0], ["Keys"] = keys },
+
+                // Tests crash processes, not machines: skipping fsync keeps them fast on a shared disk.
+                ["Storage"] = new JsonObject { ["Primary"] = new JsonObject { ["Type"] = "FileSystem", ["FlushToDisk"] = false } },
             },
         };
         var path = Path.Combine(Root, name);
