@@ -36,7 +36,7 @@ internal static class MigrationCli
         var set = new Option<string[]>("--set") { Description = "A configuration override Key=Value, e.g. ProofStorage:Storage:Primary:Type=S3 (repeatable; applies to the target)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Read and validate everything and report what would happen, with an estimate; write nothing." };
         var batchSize = new Option<int>("--batch-size") { Description = "Items per batch; the checkpoint advances after each batch.", DefaultValueFactory = _ => 200 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Concurrent items within a batch.", DefaultValueFactory = _ => 8 };
+        var parallelism = new Option<int>("--parallelism") { Description = "Concurrent items within a batch.", DefaultValueFactory = _ => 16 };
         var verify = new Option<bool>("--verify") { Description = "Read every migrated proof back through the normal read path (by its legacy id) and compare the proof bytes with the source." };
         var deleteAfter = new Option<bool>("--delete-after") { Description = "Delete from the source every item that verified (implies --verify). Irreversible: requires --yes-i-understand." };
         var confirm = new Option<bool>("--yes-i-understand") { Description = "Confirms --delete-after." };

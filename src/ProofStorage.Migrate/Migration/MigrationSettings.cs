@@ -19,7 +19,7 @@ internal sealed record MigrationSettings
 
     public int BatchSize { get; init; } = 200;
 
-    public int Parallelism { get; init; } = 8;
+    public int Parallelism { get; init; } = 16;
 
     public bool Verify { get; init; }
 
