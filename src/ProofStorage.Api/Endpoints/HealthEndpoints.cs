@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ProofStorage.Api.Endpoints;
@@ -9,51 +8,60 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReportAsync })
-            .WithTags("Health").WithName("Live").WithSummary("Liveness: the process answers");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains("ready"),
-            ResponseWriter = WriteReportAsync,
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        }).WithTags("Health").WithName("Ready").WithSummary("Readiness: each dependency checked; 503 when not ready");
+        var group = app.MapGroup("/health").WithTags("Health");
+        group.MapGet("/live", Live).WithName("Live").WithSummary("Liveness: the process answers (no dependency is checked)");
+        group.MapGet("/ready", Ready).WithName("Ready")
+            .WithSummary("Readiness: each dependency checked; 503 when not ready, 200 when healthy or degraded");
         return app;
     }
 
-    private static async Task WriteReportAsync(HttpContext context, HealthReport report)
+    internal static Ok<HealthResponse> Live(HttpContext context)
     {
-        context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        writer.WriteStartObject();
-        writer.WriteString("status", report.Status.ToString());
-        writer.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
-        writer.WriteStartObject("checks");
-        foreach (var (name, entry) in report.Entries)
-        {
-            writer.WriteStartObject(name);
-            writer.WriteString("status", entry.Status.ToString());
-            if (entry.Description is not null)
-            {
-                writer.WriteString("description", entry.Description);
-            }
-
-            foreach (var (key, value) in entry.Data)
-            {
-                writer.WritePropertyName(key);
-                JsonSerializer.Serialize(writer, value, value.GetType());
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted);
+        return TypedResults.Ok(new HealthResponse { Status = nameof(HealthStatus.Healthy), DurationMs = 0, Checks = [] });
     }
+
+    internal static async Task<JsonHttpResult<HealthResponse>> Ready(HealthCheckService health, HttpContext context, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains("ready"), cancellationToken);
+        context.Response.Headers.CacheControl = "no-store";
+        var response = new HealthResponse
+        {
+            Status = report.Status.ToString(),
+            DurationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            Checks = report.Entries.ToDictionary(e => e.Key, e => new HealthCheckEntry
+            {
+                Status = e.Value.Status.ToString(),
+                Description = e.Value.Description,
+                Data = e.Value.Data.Count == 0 ? null : e.Value.Data.ToDictionary(d => d.Key, d => d.Value),
+            }),
+        };
+        return TypedResults.Json(response, statusCode: report.Status == HealthStatus.Unhealthy
+            ? StatusCodes.Status503ServiceUnavailable
+            : StatusCodes.Status200OK);
+    }
+}
+
+/// <summary>A health report.</summary>
+public sealed class HealthResponse
+{
+    /// <example>Healthy</example>
+    public required string Status { get; init; }
+
+    /// <example>3.2</example>
+    public required double DurationMs { get; init; }
+
+    public required Dictionary<string, HealthCheckEntry> Checks { get; init; }
+}
+
+/// <summary>One dependency's state.</summary>
+public sealed class HealthCheckEntry
+{
+    /// <example>Healthy</example>
+    public required string Status { get; init; }
+
+    /// <example>writable</example>
+    public string? Description { get; init; }
+
+    public Dictionary<string, object>? Data { get; init; }
 }

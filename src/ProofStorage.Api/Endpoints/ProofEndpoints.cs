@@ -255,17 +255,21 @@ internal static class ProofEndpoints
         StoredBytes = result.Document.StoredBytes,
     };
 
-    private static BatchItemResult ToBatchResult(int index, StoreProofResult result) => new()
+    private static BatchItemResult ToBatchResult(int index, StoreProofResult result)
     {
-        Index = index,
-        Status = result.Deduplicated ? StatusCodes.Status200OK : StatusCodes.Status201Created,
-        ProofId = result.Document.ProofId,
-        ImageHash = result.Document.ImageHash.Value,
-        CreatedAt = ProofRecord.FormatTimestamp(result.Document.CreatedAt),
-        Deduplicated = result.Deduplicated,
-        SizeBytes = result.Document.Json.Length,
-        StoredBytes = result.Document.StoredBytes,
-    };
+        var response = ToResponse(result);
+        return new BatchItemResult
+        {
+            Index = index,
+            Status = result.Deduplicated ? StatusCodes.Status200OK : StatusCodes.Status201Created,
+            ProofId = response.ProofId,
+            ImageHash = response.ImageHash,
+            CreatedAt = response.CreatedAt,
+            Deduplicated = response.Deduplicated,
+            SizeBytes = response.SizeBytes,
+            StoredBytes = response.StoredBytes,
+        };
+    }
 
     private static int StatusOf(Exception error) => error switch
     {

@@ -53,21 +53,5 @@ public sealed class EncryptionKeyRing
     internal bool TryGetKey(string keyId, out byte[] key) => _keys.TryGetValue(keyId, out key!);
 
     /// <summary>1–32 characters of <c>[A-Za-z0-9_-]</c>.</summary>
-    public static bool IsValidKeyId(string? id)
-    {
-        if (string.IsNullOrEmpty(id) || id.Length > MaxKeyIdLength)
-        {
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsValidKeyId(string? id) => ProofStorage.Core.Model.ProofIds.IsUrlSafeToken(id, MaxKeyIdLength);
 }

@@ -13,14 +13,17 @@ public static class ProofIds
     /// True for an id the API accepts: 1–128 characters of <c>[A-Za-z0-9_-]</c> (URL-safe, and safe as an
     /// object key segment). Native ids are the 22-character subset; any other valid id can only be a legacy alias.
     /// </summary>
-    public static bool IsValid(string? id)
+    public static bool IsValid(string? id) => IsUrlSafeToken(id, MaxLength);
+
+    /// <summary>True for 1–<paramref name="maxLength"/> characters of <c>[A-Za-z0-9_-]</c> (URL- and path-segment-safe).</summary>
+    public static bool IsUrlSafeToken(string? value, int maxLength)
     {
-        if (string.IsNullOrEmpty(id) || id.Length > MaxLength)
+        if (string.IsNullOrEmpty(value) || value.Length > maxLength)
         {
             return false;
         }
 
-        foreach (var c in id)
+        foreach (var c in value)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-'))
             {

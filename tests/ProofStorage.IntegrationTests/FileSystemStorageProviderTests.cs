@@ -1,0 +1,103 @@
+using System.Text;
+using ProofStorage.Core.Storage;
+using ProofStorage.Providers.FileSystem;
+
+namespace ProofStorage.IntegrationTests;
+
+public sealed class FileSystemStorageProviderTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ps-fs-" + Guid.NewGuid().ToString("N"));
+    private readonly FileSystemStorageProvider _provider;
+
+    public FileSystemStorageProviderTests()
+    {
+        _provider = new FileSystemStorageProvider("fs", new FileSystemStorageOptions { Path = _root });
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task CreateIfAbsentAsync_ManyConcurrentWriters_ExactlyOneWinsAndItsBytesAreIntact()
+    {
+        var bodies = Enumerable.Range(0, 100).Select(i => Encoding.UTF8.GetBytes(new string((char)('a' + (i % 26)), 64 * 1024) + i)).ToArray();
+
+        var created = await Task.WhenAll(bodies.Select(body => Task.Run(() => _provider.CreateIfAbsentAsync("proofs/SameKeyForEveryone", body, ObjectMetadata.None, default))));
+
+        Assert.Single(created, c => c);
+        var winner = bodies[Array.IndexOf(created, true)];
+        var stored = await _provider.GetAsync("proofs/SameKeyForEveryone", default);
+        Assert.Equal(winner, stored!.Content.ToArray());
+        Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task CreateIfAbsentAsync_TwoProviderInstancesOnOneFolder_ExactlyOneWins()
+    {
+        var other = new FileSystemStorageProvider("fs2", new FileSystemStorageOptions { Path = _root });
+
+        for (var round = 0; round < 20; round++)
+        {
+            var key = $"proofs/Contended{round}";
+            var created = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+                Task.Run(() => (i % 2 == 0 ? _provider : other).CreateIfAbsentAsync(key, new byte[] { (byte)i }, ObjectMetadata.None, default))));
+
+            Assert.Single(created, c => c);
+        }
+    }
+
+    [Fact]
+    public async Task PutAsync_ReplacesAtomically_ReadersSeeOldOrNewOnly()
+    {
+        var a = new byte[256 * 1024];
+        var b = Enumerable.Repeat((byte)1, 256 * 1024).ToArray();
+        await _provider.PutAsync("proofs/Flip", a, ObjectMetadata.None, default);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await _provider.PutAsync("proofs/Flip", i % 2 == 0 ? b : a, ObjectMetadata.None, default);
+            }
+        });
+
+        while (!writer.IsCompleted)
+        {
+            var read = (await _provider.GetAsync("proofs/Flip", default))!.Content.ToArray();
+            Assert.True(read.AsSpan().SequenceEqual(a) || read.AsSpan().SequenceEqual(b), "a reader saw a partial object");
+        }
+
+        await writer;
+    }
+
+    [Fact]
+    public async Task GetDeleteList_BehaveAsTheContractSays()
+    {
+        Assert.Null(await _provider.GetAsync("proofs/Missing", default));
+        Assert.False(await _provider.DeleteAsync("proofs/Missing", default));
+
+        await _provider.CreateIfAbsentAsync("proofs/Aaaa", new byte[] { 1 }, ObjectMetadata.None, default);
+        await _provider.CreateIfAbsentAsync("proofs/Bbbb", new byte[] { 2 }, ObjectMetadata.None, default);
+        await _provider.CreateIfAbsentAsync("aliases/legacy-1", new byte[] { 3 }, ObjectMetadata.None, default);
+
+        var keys = new List<string>();
+        await foreach (var key in _provider.ListKeysAsync("proofs/", default))
+        {
+            keys.Add(key);
+        }
+
+        Assert.Equal(["proofs/Aaaa", "proofs/Bbbb"], keys.Order(StringComparer.Ordinal));
+        Assert.True(await _provider.DeleteAsync("proofs/Aaaa", default));
+        Assert.Null(await _provider.GetAsync("proofs/Aaaa", default));
+        Assert.True((await _provider.CheckHealthAsync(default)).IsHealthy);
+    }
+
+    [Fact]
+    public async Task AnyOperation_TraversalKey_IsRejectedWithoutTouchingTheDisk()
+    {
+        var outside = Path.Combine(Path.GetDirectoryName(_root)!, "outside-" + Guid.NewGuid().ToString("N"));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _provider.CreateIfAbsentAsync("../" + Path.GetFileName(outside), new byte[] { 1 }, ObjectMetadata.None, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => _provider.GetAsync("proofs/../../etc/passwd", default));
+        Assert.False(File.Exists(outside));
+    }
+}

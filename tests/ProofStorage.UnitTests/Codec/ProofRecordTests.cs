@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json;
+using ProofStorage.Core.Codec;
+using ProofStorage.Core.Model;
+using ProofStorage.Testing;
+
+namespace ProofStorage.UnitTests.Codec;
+
+public sealed class ProofRecordTests
+{
+    private static readonly ImageHash Hash = ImageHash.Parse(TestKeys.ImageHash("record"));
+    private static readonly DateTimeOffset CreatedAt = new(2026, 11, 28, 10, 0, 0, 123, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("{ \"b\" : 1,\n  \"a\":\"\\u00e9é\" }")]
+    [InlineData("[1, 2.50, 1e3, -0]")]
+    [InlineData("\"just a string\"")]
+    [InlineData("12345678901234567890123456789")]
+    public void Write_KeepsTheProofBytesExactlyAsSent(string proof)
+    {
+        var proofBytes = Encoding.UTF8.GetBytes(proof);
+
+        var record = ProofRecord.Write("id", Hash, CreatedAt, null, proofBytes);
+
+        using var document = JsonDocument.Parse(record);
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(document.RootElement.GetProperty("proof")).ToArray();
+        Assert.Equal(proofBytes, raw);
+    }
+
+    [Fact]
+    public void Write_IsCanonical_FieldOrderAndSortedMetadata()
+    {
+        var record = ProofRecord.Write("id", Hash, CreatedAt, new Dictionary<string, string> { ["z"] = "1", ["a"] = "ü" }, "{}"u8);
+
+        Assert.Equal(
+            $"{{\"proofId\":\"id\",\"imageHash\":\"{Hash.Value}\",\"createdAt\":\"2026-11-28T10:00:00.123Z\",\"metadata\":{{\"a\":\"ü\",\"z\":\"1\"}},\"proof\":{{}}}}",
+            Encoding.UTF8.GetString(record));
+    }
+
+    [Fact]
+    public void ReadHeader_ReturnsTheIdentifyingFields()
+    {
+        var record = ProofRecord.Write("the-id", Hash, CreatedAt, null, "[1]"u8);
+
+        var header = ProofRecord.ReadHeader(record);
+
+        Assert.Equal(new ProofRecordHeader("the-id", Hash, CreatedAt), header);
+    }
+
+    [Theory]
+    [InlineData("{}", true)]
+    [InlineData("  [1,{\"a\":null}] ", true)]
+    [InlineData("{} {}", false)]
+    [InlineData("{", false)]
+    [InlineData("", false)]
+    [InlineData("[[[[1]]]]", false)]
+    public void IsSingleJsonValue_AcceptsExactlyOneValueWithinDepth(string json, bool expected) =>
+        Assert.Equal(expected, ProofRecord.IsSingleJsonValue(Encoding.UTF8.GetBytes(json), maxDepth: 3));
+}
