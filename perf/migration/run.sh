@@ -86,7 +86,7 @@ for round in $(seq 1 "$ROUNDS"); do
   write_config "$round"
   echo "== round $round/$ROUNDS: $TARGET, --verify, parallelism $PARALLELISM, batch $BATCH_SIZE"
   set +e
-  pin 1 dotnet "$CLI" --source "$WORK/legacy" --config "$WORK/config-$round.json" --verify \
+  pin 1 /usr/bin/time -f "%U %S" -o "$WORK/time-$round.txt" dotnet "$CLI" --source "$WORK/legacy" --config "$WORK/config-$round.json" --verify \
     --parallelism "$PARALLELISM" --batch-size "$BATCH_SIZE" --checkpoint "$WORK/checkpoint-$round.json" \
     --report "$WORK/report-$round.json" --no-progress >"$WORK/out-$round.txt" 2>"$WORK/err-$round.txt"
   code=$?
@@ -100,7 +100,8 @@ for round in $(seq 1 "$ROUNDS"); do
     exit "$code"
   fi
   rate="$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["proofsPerSecond"]); sys.stderr.write("   %d records: %d migrated, %d deduplicated, %d verified, %d missing, %d corrupted, %.2f s, %.3f ms/proof\n" % (s["total"], s["migrated"], s["deduplicated"], s["verified"], s["missing"], s["corrupted"], s["durationSeconds"], s["averageMillisecondsPerProof"]))' "$WORK/report-$round.json")"
-  echo "   $rate proofs/s"
+  read -r cpu_user cpu_sys <"$WORK/time-$round.txt"
+  echo "   $rate proofs/s; CLI CPU ${cpu_user}s user + ${cpu_sys}s sys ($(python3 -c "print(round(($cpu_user+$cpu_sys)*1000/$COUNT, 3))") ms per record); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   rates+=("$rate")
 done
 

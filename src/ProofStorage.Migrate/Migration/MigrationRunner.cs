@@ -219,7 +219,8 @@ internal sealed class MigrationRunner
         }
 
         var status = stored.Deduplicated ? ItemStatus.Deduplicated : ItemStatus.Migrated;
-        var keptProof = ProofBytes(stored.Document.Json);
+        // A new proof holds the item's bytes by construction; a deduplicated one may hold an earlier record's proof.
+        var keptProof = stored.Deduplicated ? ProofBytes(stored.Document.Json) : item.Proof;
         var superseded = !keptProof.Span.SequenceEqual(item.Proof.Span);
         var outcome = new ItemOutcome(item.Name, legacyId, proofId, status, VerifyStatus.NotChecked, superseded, false, null);
 
