@@ -161,5 +161,22 @@ public sealed class LegacyMigrationTests : IDisposable
         Assert.Contains("everything requested succeeded", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OneLegacyIdForTwoImages_KeepsTheFirst_AndSkipsTheOther()
+    {
+        using var workspace = new MigrationWorkspace();
+        var legacy = LegacyFolder.Create(workspace.LegacyPath, unique: 3, exactDuplicates: 0, withInvalid: false);
+        File.WriteAllText(Path.Combine(legacy.Path, "d-conflict.json"),
+            $"{{\"id\":\"legacy-00001\",\"imageHash\":\"{TestKeys.ImageHash("other image")}\",\"createdAt\":\"2020-01-01T00:00:00Z\",\"proof\":{{}}}}");
+
+        var (exitCode, output) = await workspace.RunAsync("--source", legacy.Path, "--verify");
+
+        Assert.True(exitCode == 3, output);
+        var problem = Assert.Single(workspace.ReadReport().GetProperty("problems").EnumerateArray());
+        Assert.Equal("d-conflict.json", problem.GetProperty("name").GetString());
+        var store = await MigrationWorkspace.ReadStoreAsync(workspace.ConfigPath);
+        Assert.Equal(DedupProtocol.ProofIdFor(ImageHash.Parse(TestKeys.ImageHash("image-1"))), store.Aliases["legacy-00001"]);
+    }
+
     public void Dispose() => _workspace.Dispose();
 }

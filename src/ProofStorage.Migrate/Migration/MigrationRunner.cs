@@ -32,6 +32,7 @@ internal sealed class MigrationRunner
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
     private readonly ConcurrentDictionary<string, byte> _seenImages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Image, string Name)> _legacyIds = new(StringComparer.Ordinal);
     private long _retries;
     private long _estimatedStoredBytes;
     private long _sourceBytes;
@@ -194,6 +195,16 @@ internal sealed class MigrationRunner
 
         var proofId = DedupProtocol.ProofIdFor(item.ImageHash);
         var legacyId = item.LegacyId is { } id && id != proofId ? id : null;
+
+        // One legacy id naming two images would leave the alias pointing at whichever came last: refuse the second.
+        if (legacyId is not null && _legacyIds.GetOrAdd(legacyId, (item.ImageHash.Value, item.Name)) is var first
+            && first.Image != item.ImageHash.Value)
+        {
+            var reason = $"legacy id '{legacyId}' already names another image (in {first.Name}); not migrated";
+            Log.ItemSkipped(_logger, item.Name, reason);
+            return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, reason);
+        }
+
         StoreProofResult stored;
         try
         {
