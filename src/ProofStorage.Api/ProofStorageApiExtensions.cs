@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.Security;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
 using Serilog;
@@ -27,6 +28,7 @@ internal static class ProofStorageApiExtensions
             kestrel.AddServerHeader = false;
         });
 
+        builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
 
@@ -59,6 +61,7 @@ internal static class ProofStorageApiExtensions
         app.UseSerilogRequestLogging();
         app.UseSwagger();
         app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "ProofStorage v1"));
+        app.UseProofStorageSecurity();
         return app;
     }
 }
