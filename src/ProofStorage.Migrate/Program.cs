@@ -23,7 +23,7 @@ namespace ProofStorage.Migrate;
 /// </summary>
 internal static class MigrationCli
 {
-    private static readonly string[] LocationKeys = ["ServiceUrl", "Endpoint", "AccountId", "Region", "Bucket", "Prefix"];
+    private static readonly string[] LocationKeys = ["ServiceUrl", "Endpoint", "AccountId", "Region", "Bucket", "KeyPrefix", "Prefix"];
 
     public static Task<int> Main(string[] args) => RunAsync(args, System.Console.Out, System.Console.Error, interactive: null, CancellationToken.None);
 
