@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
 using ProofStorage.Api.Security;
+using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
 using Serilog;
@@ -31,6 +32,7 @@ internal static class ProofStorageApiExtensions
         builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
+        builder.Services.AddRedisProofCache();
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
