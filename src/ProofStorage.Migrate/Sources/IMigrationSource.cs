@@ -1,3 +1,4 @@
+using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 
 namespace ProofStorage.Migrate.Sources;
@@ -29,8 +30,11 @@ internal interface IMigrationSource : IAsyncDisposable
 internal sealed record SourceItem(string Name, string? LegacyId, ImageHash ImageHash, DateTimeOffset? CreatedAt,
     ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata, long SourceBytes, string? AliasOf = null)
 {
-    /// <summary>Items of one image are processed one after another so the first (in name order) deterministically becomes the proof.</summary>
-    public string GroupKey => AliasOf is null ? ImageHash.Value : "alias:" + Name;
+    /// <summary>
+    /// Items of one proof are processed one after another, in name order: so the first record of an image
+    /// deterministically becomes the proof, and a carried-over alias is verified only after its proof was written.
+    /// </summary>
+    public string GroupKey => AliasOf ?? DedupProtocol.ProofIdFor(ImageHash);
 }
 
 /// <summary>The outcome of reading one item.</summary>
