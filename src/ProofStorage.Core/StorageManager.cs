@@ -78,7 +78,7 @@ public sealed class StorageManager : IDisposable
             }
 
             // RECORD
-            var createdAt = TruncateToMilliseconds(_time.GetUtcNow());
+            var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
             var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span);
             if (record.Length > _options.MaxRecordBytes)
             {

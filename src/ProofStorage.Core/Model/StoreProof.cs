@@ -4,7 +4,12 @@ namespace ProofStorage.Core.Model;
 /// <param name="ImageHash">The image's SHA-256.</param>
 /// <param name="Proof">The proof value as UTF-8 JSON, exactly as the client sent it (it is never re-serialised).</param>
 /// <param name="Metadata">Optional string metadata (stored in key order).</param>
-public sealed record StoreProofCommand(ImageHash ImageHash, ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata);
+/// <param name="CreatedAt">
+/// When the proof was first recorded, for imports that keep an older system's timestamp (the migration); the
+/// store's clock when <see langword="null"/>. Kept at millisecond precision.
+/// </param>
+public sealed record StoreProofCommand(ImageHash ImageHash, ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata,
+    DateTimeOffset? CreatedAt = null);
 
 /// <summary>The outcome of a store.</summary>
 /// <param name="Document">The proof that is now stored for the image (the new one, or the one that already existed).</param>

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Migration benchmark: COUNT legacy proofs of ~SIZE bytes migrated with --verify into a local S3 server
+# (the patched s3rver from tests/backends) or the filesystem provider; reports proofs/s (median of ROUNDS).
+#
+#   bash perf/migration/run.sh                    # S3 target (needs the S3 provider registered in the CLI)
+#   TARGET=filesystem bash perf/migration/run.sh  # filesystem target (fsync on, the service default)
+#
+# The S3 server is pinned to core 0 and the CLI to core 1 (see shared benchmarking notes); each round starts
+# from an empty target and a fresh checkpoint.
+set -euo pipefail
+
+# --- knobs ---------------------------------------------------------------------------------------------
+TARGET="${TARGET:-s3}"                # s3 | filesystem
+COUNT="${COUNT:-10000}"               # legacy records
+SIZE="${SIZE:-4096}"                  # bytes per record (approx.)
+DUPLICATES="${DUPLICATES:-0.05}"      # fraction of records repeating an earlier image
+ROUNDS="${ROUNDS:-3}"
+PARALLELISM="${PARALLELISM:-32}"
+BATCH_SIZE="${BATCH_SIZE:-500}"
+FLUSH_TO_DISK="${FLUSH_TO_DISK:-true}" # filesystem target only
+PIN="${PIN:-1}"                       # 1: S3 server on core 0, CLI on core 1; 0: let the scheduler place both
+VERIFY="${VERIFY:-1}"                 # 0 leaves out --verify (to see what verification costs); the figure is with it
+
+# S3 provider configuration keys (ProofStorage:Storage:Primary:<key>): adjust to the S3 provider's option names.
+S3_TYPE="${S3_TYPE:-S3}"
+S3_KEY_SERVICE_URL="${S3_KEY_SERVICE_URL:-ServiceUrl}"
+S3_KEY_BUCKET="${S3_KEY_BUCKET:-Bucket}"
+S3_KEY_ACCESS_KEY="${S3_KEY_ACCESS_KEY:-AccessKeyId}"
+S3_KEY_SECRET_KEY="${S3_KEY_SECRET_KEY:-SecretAccessKey}"
+S3_KEY_PATH_STYLE="${S3_KEY_PATH_STYLE:-ForcePathStyle}"
+S3_BUCKET="${S3_BUCKET:-proofs-bench}"
+S3_ACCESS_KEY="${S3_ACCESS_KEY:-S3RVER}"
+S3_SECRET_KEY="${S3_SECRET_KEY:-S3RVER}"
+# -------------------------------------------------------------------------------------------------------
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="$(mktemp -d /tmp/proofstorage-migration-bench.XXXXXX)"
+CLI="$ROOT/src/ProofStorage.Migrate/bin/Release/net10.0/ProofStorage.Migrate.dll"
+S3_PID=""
+cleanup() {
+  if [[ -n "$S3_PID" ]]; then kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A command prefix (not a function) so that `$!` of a background start is the server's own PID (taskset execs it).
+pin() { if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null 2>&1 && [[ "$(nproc)" -ge 2 ]]; then echo "taskset -c $1"; fi; }
+
+echo "== building the CLI (Release)"
+dotnet build "$ROOT/src/ProofStorage.Migrate" -c Release -nologo -v q >/dev/null
+
+echo "== generating $COUNT legacy records of ~$SIZE bytes"
+python3 "$ROOT/perf/migration/generate_legacy.py" "$WORK/legacy" --count "$COUNT" --size "$SIZE" --duplicates "$DUPLICATES"
+du -sh "$WORK/legacy" | sed 's/^/   /'
+
+KEY="$(head -c 32 /dev/urandom | base64)"
+
+start_s3() {
+  local dir="$WORK/s3-$1"
+  mkdir -p "$dir"
+  [[ -f "$ROOT/tests/backends/node_modules/@20minutes/s3rver/lib/cli.js" ]] || bash "$ROOT/scripts/install-test-deps.sh" >/dev/null
+  # shellcheck disable=SC2046
+  NODE_OPTIONS=--openssl-legacy-provider $(pin 0) node "$ROOT/tests/backends/start-s3rver.js" -d "$dir" -a 127.0.0.1 -p 0 \
+    --configure-bucket "$S3_BUCKET" --allow-mismatched-signatures -s >"$dir.log" 2>&1 &
+  S3_PID=$!
+  for _ in $(seq 1 100); do
+    if grep -q "listening on" "$dir.log" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  S3_PORT="$(grep -oE 'listening on [0-9.]+:[0-9]+' "$dir.log" | grep -oE '[0-9]+$')" || { cat "$dir.log"; exit 1; }
+}
+
+s3_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$S3_PID/stat" 2>/dev/null || echo "?"; }
+stop_s3() { kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; S3_PID=""; }
+
+write_config() {
+  local round="$1" primary
+  if [[ "$TARGET" == "s3" ]]; then
+    primary="\"Type\":\"$S3_TYPE\",\"$S3_KEY_SERVICE_URL\":\"http://127.0.0.1:$S3_PORT\",\"$S3_KEY_BUCKET\":\"$S3_BUCKET\",\"$S3_KEY_ACCESS_KEY\":\"$S3_ACCESS_KEY\",\"$S3_KEY_SECRET_KEY\":\"$S3_SECRET_KEY\",\"$S3_KEY_PATH_STYLE\":true"
+  else
+    primary="\"Type\":\"FileSystem\",\"Path\":\"$WORK/fs-$round\",\"FlushToDisk\":$FLUSH_TO_DISK"
+  fi
+  cat >"$WORK/config-$round.json" <<JSON
+{"ProofStorage":{"DataPath":"$WORK/data-$round","Encryption":{"ActiveKeyId":"bench","Keys":{"bench":"$KEY"}},"Storage":{"Primary":{$primary}}}}
+JSON
+}
+
+rates=()
+for round in $(seq 1 "$ROUNDS"); do
+  if [[ "$TARGET" == "s3" ]]; then start_s3 "$round"; fi
+  write_config "$round"
+  echo "== round $round/$ROUNDS: $TARGET, verify=$VERIFY, parallelism $PARALLELISM, batch $BATCH_SIZE"
+  set +e
+  # shellcheck disable=SC2046
+  $(pin 1) /usr/bin/time -f "%U %S" -o "$WORK/time-$round.txt" dotnet "$CLI" --source "$WORK/legacy" --config "$WORK/config-$round.json" $([[ "$VERIFY" == 1 ]] && echo --verify) \
+    --parallelism "$PARALLELISM" --batch-size "$BATCH_SIZE" --checkpoint "$WORK/checkpoint-$round.json" \
+    --report "$WORK/report-$round.json" --no-progress >"$WORK/out-$round.txt" 2>"$WORK/err-$round.txt"
+  code=$?
+  set -e
+  server_cpu=""
+  if [[ "$TARGET" == "s3" ]]; then server_cpu="; S3 server CPU $(s3_cpu)s"; stop_s3; fi
+  if [[ "$code" -ne 0 ]]; then
+    echo "   the CLI exited $code:"; tail -n 20 "$WORK/out-$round.txt" "$WORK/err-$round.txt" | sed 's/^/   /'
+    if grep -q "not a registered storage provider type" "$WORK/err-$round.txt"; then
+      echo "   (the S3 provider is not registered in src/ProofStorage.Migrate/Hosting/MigrationHost.cs yet; TARGET=filesystem works now)"
+    fi
+    exit "$code"
+  fi
+  rate="$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["proofsPerSecond"]); sys.stderr.write("   %d records: %d migrated, %d deduplicated, %d verified, %d missing, %d corrupted, %.2f s, %.3f ms/proof\n" % (s["total"], s["migrated"], s["deduplicated"], s["verified"], s["missing"], s["corrupted"], s["durationSeconds"], s["averageMillisecondsPerProof"]))' "$WORK/report-$round.json")"
+  read -r cpu_user cpu_sys <"$WORK/time-$round.txt"
+  echo "   $rate proofs/s; CLI CPU ${cpu_user}s user + ${cpu_sys}s sys ($(python3 -c "print(round(($cpu_user+$cpu_sys)*1000/$COUNT, 3))") ms per record)$server_cpu; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  rates+=("$rate")
+done
+
+median="$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')"
+echo "== $TARGET: median $median proofs/s over $ROUNDS round(s) (${rates[*]}); target >= 500/s"

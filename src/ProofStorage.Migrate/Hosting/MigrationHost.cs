@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ProofStorage.Core;
+using ProofStorage.Core.Caching;
+using ProofStorage.Providers.FileSystem;
+
+namespace ProofStorage.Migrate.Hosting;
+
+/// <summary>
+/// Builds a store exactly as the service does (same <c>Add*</c> registrations, same configuration keys), so the
+/// target is whatever <c>ProofStorage:Storage:Primary</c> names and a provider source is one more such section.
+/// </summary>
+internal static class MigrationHost
+{
+    /// <summary>
+    /// Configuration, lowest precedence first: <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> in
+    /// the working folder, environment variables (<c>ProofStorage__…</c>), <paramref name="configFiles"/> in order,
+    /// then <paramref name="settings"/> (<c>Key=Value</c>), then <paramref name="overlayFiles"/> (a source store's own file).
+    /// </summary>
+    public static IHost Build(IEnumerable<string> configFiles, IEnumerable<string> settings, IEnumerable<string> overlayFiles, LogLevel logLevel)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
+        });
+        var environment = builder.Environment.EnvironmentName;
+        builder.Configuration
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables();
+        foreach (var file in configFiles)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddInMemoryCollection(ParseSettings(settings));
+        foreach (var file in overlayFiles)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        // Logs go to stderr so stdout keeps the progress and the summary; per-proof Information events are noise here.
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
+        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // Registered first: Core uses TryAdd, so this replaces the L1 for the migration (see PassThroughProofCache).
+        builder.Services.AddSingleton<IProofCache, PassThroughProofCache>();
+        builder.Services.AddProofStorageCore();
+        AddProviders(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>Every provider type the migration can read from or write to: keep in step with the Api's registrations.</summary>
+    private static void AddProviders(IServiceCollection services)
+    {
+        services.AddFileSystemStorageProvider();
+    }
+
+    private static Dictionary<string, string?> ParseSettings(IEnumerable<string> settings)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in settings)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--set expects Key=Value (e.g. ProofStorage:Storage:Primary:Type=FileSystem), not '{setting}'.");
+            }
+
+            values[setting[..equals].Trim()] = setting[(equals + 1)..];
+        }
+
+        return values;
+    }
+}

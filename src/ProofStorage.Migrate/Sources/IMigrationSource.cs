@@ -1,0 +1,49 @@
+using ProofStorage.Core.Dedup;
+using ProofStorage.Core.Model;
+
+namespace ProofStorage.Migrate.Sources;
+
+/// <summary>
+/// Where proofs come from. Items are named by a stable, unique string (a file name, an object key); the
+/// migration processes them in ordinal order of that name, which is what makes the checkpoint a position.
+/// </summary>
+/// <remarks>Thread-safe: <see cref="LoadAsync"/> and <see cref="DeleteAsync"/> run concurrently for different names.</remarks>
+internal interface IMigrationSource : IAsyncDisposable
+{
+    /// <summary>Says what the source is, for the summary, the report and the checkpoint's identity check.</summary>
+    string Description { get; }
+
+    /// <summary>Every item name, sorted ordinally.</summary>
+    Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads and validates one item. An item that cannot be migrated (malformed, invalid) is returned as
+    /// <see cref="SourceLoad.Invalid"/>; <see cref="Core.StorageUnavailableException"/> means "try again".
+    /// </summary>
+    Task<SourceLoad> LoadAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the item from the source; <see langword="false"/> when it was already gone.</summary>
+    Task<bool> DeleteAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>A proof to migrate, or a legacy id to carry over (<see cref="AliasOf"/> set, no proof).</summary>
+internal sealed record SourceItem(string Name, string? LegacyId, ImageHash ImageHash, DateTimeOffset? CreatedAt,
+    ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata, long SourceBytes, string? AliasOf = null)
+{
+    /// <summary>
+    /// Items of one proof are processed one after another, in name order: so the first record of an image
+    /// deterministically becomes the proof, and a carried-over alias is verified only after its proof was written.
+    /// </summary>
+    public string GroupKey => AliasOf ?? DedupProtocol.ProofIdFor(ImageHash);
+}
+
+/// <summary>The outcome of reading one item.</summary>
+internal sealed record SourceLoad(string Name, SourceItem? Item, string? Invalid, long SourceBytes, string? Failure = null)
+{
+    /// <summary>The source could not be read (transient): a failure, retried by the next run.</summary>
+    public static SourceLoad Unreadable(string name, string failure) => new(name, null, null, 0, failure);
+
+    public static SourceLoad Valid(SourceItem item) => new(item.Name, item, null, item.SourceBytes);
+
+    public static SourceLoad Rejected(string name, string reason, long sourceBytes) => new(name, null, reason, sourceBytes);
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ProofStorage.Core;
+using ProofStorage.Core.Dedup;
+using ProofStorage.Migrate.Hosting;
+using ProofStorage.Testing;
+
+namespace ProofStorage.Migrate.Tests;
+
+/// <summary>A temp folder with a legacy folder, a target data folder and the target's configuration file.</summary>
+public sealed class MigrationWorkspace : IDisposable
+{
+    public MigrationWorkspace(string? dataName = null, params string[] keyIds)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "proofstorage-migrate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+        DataPath = Path.Combine(Root, dataName ?? "data");
+        KeyIds = keyIds.Length == 0 ? ["k1"] : keyIds;
+        ConfigPath = WriteConfig("target.json", DataPath, KeyIds);
+        Checkpoint = Path.Combine(Root, "checkpoint.json");
+        Report = Path.Combine(Root, "report.json");
+    }
+
+    public string Root { get; }
+
+    public string DataPath { get; }
+
+    public string[] KeyIds { get; }
+
+    public string ConfigPath { get; }
+
+    public string Checkpoint { get; }
+
+    public string Report { get; }
+
+    public string LegacyPath => Path.Combine(Root, "legacy");
+
+    /// <summary>Writes a service configuration file (data folder, keys: first active, small record limit).</summary>
+    public string WriteConfig(string name, string dataPath, string[] keyIds)
+    {
+        var keys = new JsonObject();
+        foreach (var id in keyIds)
+        {
+            keys[id] = TestKeys.KeyBase64(id);
+        }
+
+        var config = new JsonObject
+        {
+            ["ProofStorage"] = new JsonObject
+            {
+                [nameof(DataPath)] = dataPath,
+                ["MaxRecordBytes"] = LegacyFolder.MaxRecordBytes,
+                ["Encryption"] = new JsonObject { ["ActiveKeyId"] = keyIds[0], ["Keys"] = keys },
+
+                // Tests crash processes, not machines: skipping fsync keeps them fast on a shared disk.
+                ["Storage"] = new JsonObject { ["Primary"] = new JsonObject { ["Type"] = "FileSystem", ["FlushToDisk"] = false } },
+            },
+        };
+        var path = Path.Combine(Root, name);
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
+    }
+
+    /// <summary>Runs the CLI in this process with plain output; returns the exit code and what it printed.</summary>
+    public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var all = new List<string> { "--config", ConfigPath, "--checkpoint", Checkpoint, "--report", Report, "--no-progress" };
+        all.AddRange(args);
+        var code = await MigrationCli.RunAsync([.. all], output, error, interactive: false, CancellationToken.None);
+        return (code, output + error.ToString());
+    }
+
+    public JsonElement ReadReport() => JsonDocument.Parse(File.ReadAllBytes(Report)).RootElement.Clone();
+
+    /// <summary>Every file under the data folder (hidden temp files included, so a partial write would show).</summary>
+    public static IReadOnlyList<string> FilesUnder(string folder) =>
+        Directory.Exists(folder)
+            ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>Opens the target as the service would and reads its whole state: proof records and where each alias points.</summary>
+    public static async Task<StoreState> ReadStoreAsync(string configPath)
+    {
+        using var host = MigrationHost.Build([configPath], [], [], LogLevel.Warning);
+        await host.StartAsync();
+        var manager = host.Services.GetRequiredService<StorageManager>();
+        var proofs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var key in manager.Storage.ListKeysAsync(DedupProtocol.ProofPrefix, CancellationToken.None))
+        {
+            var id = key[DedupProtocol.ProofPrefix.Length..];
+            var document = await manager.GetAsync(id, CancellationToken.None);
+            proofs[id] = System.Text.Encoding.UTF8.GetString(document!.Json.Span);
+        }
+
+        var aliases = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var key in manager.Storage.ListKeysAsync(DedupProtocol.AliasPrefix, CancellationToken.None))
+        {
+            var legacyId = key[DedupProtocol.AliasPrefix.Length..];
+            aliases[legacyId] = (await manager.GetAsync(legacyId, CancellationToken.None))!.ProofId;
+        }
+
+        await host.StopAsync();
+        return new StoreState(proofs, aliases);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Proof id → decrypted record JSON; legacy id → proof id.</summary>
+public sealed record StoreState(SortedDictionary<string, string> Proofs, SortedDictionary<string, string> Aliases);

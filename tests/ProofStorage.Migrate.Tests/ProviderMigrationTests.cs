@@ -1,0 +1,57 @@
+using System.Text;
+
+namespace ProofStorage.Migrate.Tests;
+
+/// <summary>Provider → provider: the source is another store described by configuration; proofs are re-encrypted under the target's active key.</summary>
+public sealed class ProviderMigrationTests : IDisposable
+{
+    private readonly MigrationWorkspace _old = new("data-old", "old");
+    private readonly MigrationWorkspace _new = new("data-new", "new", "old");
+
+    [Fact]
+    public async Task ProviderSource_CopiesProofsAndAliases_ReEncryptedUnderTheActiveKey()
+    {
+        var legacy = LegacyFolder.Create(_old.LegacyPath, unique: 12, exactDuplicates: 3, withInvalid: false);
+        var (seedExit, seedOutput) = await _old.RunAsync("--source", legacy.Path);
+        Assert.True(seedExit == 0, seedOutput);
+
+        // The source store: the old data folder; the target's key ring still holds "old" (it could also be given here).
+        var sourceConfig = _new.WriteConfig("source.json", _old.DataPath, ["old"]);
+        var (exitCode, output) = await _new.RunAsync("--source-config", sourceConfig, "--verify");
+
+        Assert.True(exitCode == 0, output);
+        var before = await MigrationWorkspace.ReadStoreAsync(_old.ConfigPath);
+        var after = await MigrationWorkspace.ReadStoreAsync(_new.ConfigPath);
+        Assert.Equal(before.Proofs, after.Proofs);
+        Assert.Equal(before.Aliases, after.Aliases);
+
+        // Every object in the target is sealed under "new": the key id sits in the envelope header after 'P' 'S' ver comp len.
+        var files = MigrationWorkspace.FilesUnder(Path.Combine(_new.DataPath, "proofs"));
+        Assert.Equal(before.Proofs.Count + before.Aliases.Count, files.Count);
+        foreach (var file in files)
+        {
+            var envelope = File.ReadAllBytes(Path.Combine(_new.DataPath, "proofs", file));
+            Assert.Equal("new", Encoding.ASCII.GetString(envelope, 5, envelope[4]));
+        }
+
+        var summary = _new.ReadReport().GetProperty("summary");
+        Assert.Equal(before.Proofs.Count + before.Aliases.Count, summary.GetProperty("verified").GetInt32());
+    }
+
+    [Fact]
+    public async Task SourceAndTarget_TheSameStore_IsRefused()
+    {
+        var sourceConfig = _new.WriteConfig("same.json", _new.DataPath, ["new", "old"]);
+
+        var (exitCode, output) = await _new.RunAsync("--source-config", sourceConfig, "--delete-after", "--yes-i-understand");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("same store", output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _old.Dispose();
+        _new.Dispose();
+    }
+}
