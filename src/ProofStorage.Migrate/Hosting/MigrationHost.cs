@@ -1,3 +1,4 @@
+using ProofStorage.Providers.S3;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -58,6 +59,7 @@ internal static class MigrationHost
     private static void AddProviders(IServiceCollection services)
     {
         services.AddFileSystemStorageProvider();
+        services.AddS3StorageProvider();
     }
 
     private static Dictionary<string, string?> ParseSettings(IEnumerable<string> settings)
