@@ -67,6 +67,11 @@ public class CacheBenchmarks
     [Benchmark, BenchmarkCategory("L1 hit")]
     public ProofDocument? FusionProofCache_TryGet() => _fusion.TryGet(_ids[Next()], out var d) ? d : null;
 
+    /// <summary>What GET /v1/proofs/{id} calls: the stampede-protected get-or-load, on a hit.</summary>
+    [Benchmark, BenchmarkCategory("L1 hit")]
+    public async Task<ProofDocument?> FusionProofCache_GetOrLoadAsync() =>
+        await _fusion.GetOrLoadAsync(_ids[Next()], static (_, _) => Task.FromResult<ProofDocument?>(null), CancellationToken.None);
+
     [Benchmark(Baseline = true), BenchmarkCategory("Dedup")]
     public ProofDocument? Dictionary_ByImageHash() => _byImage.TryGetValue(_hashes[Next()].Value, out var d) ? d : null;
 
