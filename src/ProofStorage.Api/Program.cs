@@ -1,5 +1,11 @@
 using ProofStorage.Api;
 using ProofStorage.Api.Endpoints;
+using ProofStorage.Api.Security;
+
+if (ApiKeyCommand.TryRun(args, Console.In, Console.Out))
+{
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddProofStorageApi();

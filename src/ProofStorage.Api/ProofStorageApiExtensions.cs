@@ -3,6 +3,8 @@ using System.Reflection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.Security;
+using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
 using Serilog;
@@ -27,8 +29,10 @@ internal static class ProofStorageApiExtensions
             kestrel.AddServerHeader = false;
         });
 
+        builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
+        builder.Services.AddRedisProofCache();
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
@@ -59,6 +63,7 @@ internal static class ProofStorageApiExtensions
         app.UseSerilogRequestLogging();
         app.UseSwagger();
         app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "ProofStorage v1"));
+        app.UseProofStorageSecurity();
         return app;
     }
 }

@@ -11,9 +11,9 @@ namespace ProofStorage.Providers.FileSystem;
 /// </summary>
 /// <remarks>
 /// Writes go to a hidden temp file in the target folder, are flushed to disk, then renamed into place, so a
-/// reader or a crash never sees a partial object. Create-if-absent renames without overwrite (a hard link on
-/// Linux, which fails atomically when the name exists) under a per-key lock, so it is race-free in the
-/// process and between processes sharing the folder. Keys are checked segment by segment; nothing can
+/// reader or a crash never sees a partial object. Create-if-absent publishes the temp file with link(2), which
+/// fails atomically when the name exists, under a per-key lock: race-free in the process and between
+/// processes sharing the folder (File.Move without overwrite checks then renames, which is not). Keys are checked segment by segment; nothing can
 /// resolve outside the root.
 /// </remarks>
 internal sealed class FileSystemStorageProvider : IStorageProvider
@@ -70,13 +70,8 @@ internal sealed class FileSystemStorageProvider : IStorageProvider
             var temp = await WriteTempAsync(path, content, cancellationToken).ConfigureAwait(false);
             try
             {
-                File.Move(temp, path, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process sharing the folder created it between our check and the rename: it wins.
-                return false;
+                // Another process sharing the folder may create it between our check and here: it wins.
+                return NoReplaceRename.TryPublish(temp, path);
             }
             finally
             {

@@ -21,8 +21,18 @@ public sealed class ProofStorageApiFactory : WebApplicationFactory<Program>
         {
             ["ProofStorage:DataPath"] = DataPath,
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // One key with every scope, sent by CreateClient(); rate limits off unless a test turns them on.
+            ["ProofStorage:Auth:Keys:test:Hash"] = TestKeys.ApiKeyHash(ApiKey),
+            ["ProofStorage:Auth:Keys:test:Scopes:0"] = "proofs:read",
+            ["ProofStorage:Auth:Keys:test:Scopes:1"] = "proofs:write",
+            ["ProofStorage:Auth:Keys:test:Scopes:2"] = "proofs:delete",
+            ["ProofStorage:Auth:Keys:test:Scopes:3"] = "admin",
+            ["ProofStorage:RateLimit:Enabled"] = "false",
         };
     }
+
+    /// <summary>The API key (all scopes) every client from <see cref="WebApplicationFactory{T}.CreateClient()"/> sends.</summary>
+    public const string ApiKey = "psk_test-key-with-every-scope-0123456789";
 
     /// <summary>The data folder (kept after dispose so a second host can reopen it).</summary>
     public string DataPath { get; }
@@ -34,6 +44,28 @@ public sealed class ProofStorageApiFactory : WebApplicationFactory<Program>
 
     /// <summary>Extra service registrations applied after the app's own (to swap a seam).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    /// <summary>A client that sends no API key.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        return client;
+    }
+
+    /// <summary>A client that sends <paramref name="apiKey"/> instead of the default key.</summary>
+    public HttpClient CreateClient(string apiKey)
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

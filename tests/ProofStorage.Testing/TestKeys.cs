@@ -36,4 +36,7 @@ public static class TestKeys
 
         return settings;
     }
+
+    /// <summary>The configured form of an API key (<c>sha256:&lt;hex&gt;</c>), as <c>hash-key</c> prints it.</summary>
+    public static string ApiKeyHash(string apiKey) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 }

@@ -8,7 +8,7 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", Live).WithName("Live").WithSummary("Liveness: the process answers (no dependency is checked)");
         group.MapGet("/ready", Ready).WithName("Ready")
             .WithSummary("Readiness: each dependency checked; 503 when not ready, 200 when healthy or degraded");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Contracts;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.Security;
 using ProofStorage.Core;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Model;
@@ -19,6 +20,7 @@ internal static class ProofEndpoints
 
         group.MapPost("/", StoreProof)
             .WithName("StoreProof")
+            .RequireAuthorization(ProofStoragePolicies.Write)
             .WithSummary("Store the proof of an image")
             .WithDescription("201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored).")
             .Accepts<StoreProofRequest>("application/json")
@@ -28,6 +30,7 @@ internal static class ProofEndpoints
 
         group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head], GetProof)
             .WithName("GetProof")
+            .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Get a proof by id (native or legacy id)")
             .WithDescription("Returns the record JSON with a strong ETag; If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes.")
             .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
@@ -38,6 +41,7 @@ internal static class ProofEndpoints
 
         group.MapMethods("/by-image/{imageHash}", [HttpMethods.Get, HttpMethods.Head], GetProofByImage)
             .WithName("GetProofByImage")
+            .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Get the proof of an image by its SHA-256")
             .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
@@ -47,11 +51,13 @@ internal static class ProofEndpoints
 
         group.MapDelete("/{proofId}", DeleteProof)
             .WithName("DeleteProof")
+            .RequireAuthorization(ProofStoragePolicies.Delete)
             .WithSummary("Delete a proof")
             .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof.");
 
         group.MapPost("/batch", StoreBatch)
             .WithName("StoreProofBatch")
+            .RequireAuthorization(ProofStoragePolicies.Write)
             .WithSummary("Store up to MaxBatchItems proofs; one result per item")
             .Accepts<BatchStoreRequest>("application/json")
             .Produces<BatchStoreResponse>()
@@ -60,6 +66,7 @@ internal static class ProofEndpoints
 
         group.MapPost("/lookup", Lookup)
             .WithName("LookupProofs")
+            .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Fetch many proofs by id")
             .Accepts<LookupRequest>("application/json")
             .Produces<LookupResponse>()
@@ -224,7 +231,7 @@ internal static class ProofEndpoints
             var ids = new List<string>();
             foreach (var element in idsElement.EnumerateArray())
             {
-                if (element.ValueKind != JsonValueKind.String || !ProofIds.IsValid(element.GetString()))
+                if (!JsonStrings.TryGet(element, out var id) || !ProofIds.IsValid(id))
                 {
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                     {
@@ -232,7 +239,7 @@ internal static class ProofEndpoints
                     });
                 }
 
-                ids.Add(element.GetString()!);
+                ids.Add(id);
             }
 
             if (ids.Count == 0 || ids.Count > limits.MaxLookupIds)

@@ -10,6 +10,7 @@ internal static class StatsEndpoints
         app.MapGet("/v1/stats", GetStats)
             .WithTags("Operations")
             .WithName("GetStats")
+            .RequireAuthorization(Security.ProofStoragePolicies.Admin)
             .WithSummary("Cache, dedup, storage and compression counters of this instance");
         return app;
     }

@@ -61,6 +61,12 @@ internal static class JsonRequestReader
                 return (null, BadRequest("The request body is empty."));
             }
 
+            // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
+            }
+
             try
             {
                 // The document keeps its own copy of the bytes, so the pooled buffer can go back at once.
@@ -71,9 +77,18 @@ internal static class JsonRequestReader
                 });
                 return (document, null);
             }
+            catch (JsonException ex) when (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."));
+            }
             catch (JsonException ex)
             {
                 return (null, BadRequest($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."));
+            }
+            catch (InvalidOperationException)
+            {
+                // Thrown by the duplicate-property check for a name holding a lone surrogate escape (\ud800).
+                return (null, BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."));
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)

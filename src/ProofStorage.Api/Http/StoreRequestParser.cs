@@ -20,7 +20,7 @@ internal static class StoreRequestParser
         {
             errors["imageHash"] = ["The imageHash field is required."];
         }
-        else if (hashElement.ValueKind != JsonValueKind.String || !ImageHash.TryParse(hashElement.GetString(), out imageHash))
+        else if (!JsonStrings.TryGet(hashElement, out var hashText) || !ImageHash.TryParse(hashText, out imageHash))
         {
             errors["imageHash"] = ["imageHash must be the SHA-256 of the image: 64 hexadecimal characters."];
         }
@@ -67,21 +67,26 @@ internal static class StoreRequestParser
                 break;
             }
 
-            if (property.Name.Length == 0 || property.Name.Length > limits.MaxMetadataKeyLength)
+            if (!JsonStrings.TryGetName(property, out var key) || key.Length == 0 || key.Length > limits.MaxMetadataKeyLength
+                || key.Any(char.IsControl))
             {
-                problems.Add($"metadata keys are 1-{limits.MaxMetadataKeyLength} characters.");
+                problems.Add($"metadata keys are 1-{limits.MaxMetadataKeyLength} characters of valid Unicode, without control characters.");
             }
             else if (property.Value.ValueKind != JsonValueKind.String)
             {
-                problems.Add($"metadata['{property.Name}'] must be a string.");
+                problems.Add($"metadata['{key}'] must be a string.");
             }
-            else if (property.Value.GetString()!.Length > limits.MaxMetadataValueLength)
+            else if (!JsonStrings.TryGet(property.Value, out var value))
             {
-                problems.Add($"metadata['{property.Name}'] is longer than {limits.MaxMetadataValueLength} characters.");
+                problems.Add($"metadata['{key}'] is not valid Unicode.");
+            }
+            else if (value.Length > limits.MaxMetadataValueLength)
+            {
+                problems.Add($"metadata['{key}'] is longer than {limits.MaxMetadataValueLength} characters.");
             }
             else
             {
-                metadata[property.Name] = property.Value.GetString()!;
+                metadata[key] = value;
             }
         }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Model;
 using ProofStorage.Core.Options;
 using ZiggyCreatures.Caching.Fusion;
@@ -10,22 +12,46 @@ namespace ProofStorage.Core.Caching;
 /// <summary>
 /// L1 on FusionCache over a <see cref="MemoryCache"/> whose <c>SizeLimit</c> is a byte budget: each entry is
 /// charged <see cref="ProofDocument.CacheSize"/>. FusionCache gives stampede protection (one load per id per
-/// instance) and is where the optional Redis L2 and backplane plug in.
+/// instance) and, when a <see cref="DistributedProofCacheLevel"/> is registered, the L2 and the backplane.
 /// </summary>
+/// <remarks>
+/// Negative lookups ("no proof with this id"): with an L2 they are kept only in the L2, under their own key
+/// (<c>nf:{id}</c>), so a store on any instance (which writes the proof's own L2 entry before it answers) is seen
+/// by the next lookup on every instance without waiting for a backplane message. Without an L2 they are kept in
+/// L1 for <see cref="CacheOptions.NegativeDuration"/>, where this instance's own stores replace them.
+/// </remarks>
 internal sealed class FusionProofCache : IProofCache, IDisposable
 {
+    private const string NegativePrefix = "nf:";
+
     private readonly MemoryCache _memory;
     private readonly FusionCache _cache;
     private readonly FusionCacheEntryOptions _entryOptions;
+    private readonly FusionCacheEntryOptions _memoryOnlyOptions;
+    private readonly FusionCacheEntryOptions _removeOptions;
+    private readonly FusionCacheEntryOptions? _negativeOptions;
+    private readonly TimeSpan _negativeDuration;
+    private readonly DistributedProofCacheLevel? _distributed;
+    private readonly ILogger _logger;
     private readonly long _limitBytes;
     private long _lookups;
-    private long _misses;
+    private long _loads;
     private long _evictions;
+    private long _distributedHits;
+    private long _distributedMisses;
+    private long _distributedErrors;
+    private long _negativeHits;
 
-    public FusionProofCache(IOptions<CacheOptions> options)
+    public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILoggerFactory? loggers = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var cacheOptions = options.Value;
+        _distributed = distributed;
+        loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<FusionProofCache>();
         _limitBytes = Math.Max(1, cacheOptions.MemorySizeLimitBytes);
+        _negativeDuration = cacheOptions.NegativeDuration
+            ?? (distributed?.Backplane is not null ? TimeSpan.FromSeconds(3) : TimeSpan.Zero);
         _memory = new MemoryCache(new MemoryCacheOptions
         {
             SizeLimit = _limitBytes,
@@ -36,19 +62,91 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         {
             Duration = cacheOptions.MemoryDuration,
             Size = ProofDocument.OverheadBytes,
+            ReThrowSerializationExceptions = false,
+            ReThrowDistributedCacheExceptions = false,
+            ReThrowBackplaneExceptions = false,
         };
-        _cache = new FusionCache(new FusionCacheOptions { CacheName = "proofs", DefaultEntryOptions = _entryOptions }, _memory);
+        if (distributed is not null)
+        {
+            _entryOptions.Duration = distributed.Duration;
+            _entryOptions.MemoryCacheDuration = cacheOptions.MemoryDuration;
+            _entryOptions.DistributedCacheSoftTimeout = distributed.HardTimeout;
+            _entryOptions.DistributedCacheHardTimeout = distributed.HardTimeout;
+
+            // Awaited, so a stored proof is in the L2 before the client hears "created" (any instance then finds
+            // it). A store's backplane message goes out in the background: it only tidies other instances' L1,
+            // and a frozen Redis must not hold the request for the client's timeout a second time.
+            _entryOptions.AllowBackgroundDistributedCacheOperations = false;
+            _entryOptions.AllowBackgroundBackplaneOperations = true;
+            if (_negativeDuration > TimeSpan.Zero)
+            {
+                _negativeOptions = _entryOptions.Duplicate();
+                _negativeOptions.Duration = _negativeDuration;
+                _negativeOptions.SkipMemoryCacheRead = true;
+                _negativeOptions.SkipMemoryCacheWrite = true;
+                _negativeOptions.SkipBackplaneNotifications = true;
+            }
+        }
+
+        // A delete waits for its backplane message to reach Redis, so other instances hear of it as soon as
+        // possible; deletes are rare, and a frozen Redis costs at most the client timeout per breaker period.
+        _removeOptions = _entryOptions.Duplicate();
+        _removeOptions.AllowBackgroundBackplaneOperations = false;
+
+        _memoryOnlyOptions = _entryOptions.Duplicate();
+        _memoryOnlyOptions.SkipDistributedCacheRead = true;
+        _memoryOnlyOptions.SkipDistributedCacheWrite = true;
+        _memoryOnlyOptions.SkipBackplaneNotifications = true;
+
+        _cache = new FusionCache(new FusionCacheOptions
+        {
+            CacheName = "proofs",
+            DefaultEntryOptions = _entryOptions,
+            DisableTagging = true,
+            EnableSyncEventHandlersExecution = true,
+            WaitForInitialBackplaneSubscribe = false,
+            EnableAutoRecovery = true,
+            // Keys are already prefixed in the L2 (KeyPrefix); the L1 is private to this cache.
+            MissingCacheKeyPrefixWarningLogLevel = LogLevel.Debug,
+            BackplaneChannelPrefix = distributed is null ? null : distributed.KeyPrefix + "proofs",
+            DistributedCacheCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
+            BackplaneCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
+        }, _memory, loggers.CreateLogger<FusionCache>());
         _cache.Events.Memory.Eviction += (_, _) => Interlocked.Increment(ref _evictions);
+        if (distributed is not null)
+        {
+            _cache.SetupDistributedCache(distributed.Cache, distributed.Serializer);
+            if (distributed.Backplane is not null)
+            {
+                _cache.SetupBackplane(distributed.Backplane);
+            }
+
+            _cache.Events.Distributed.Hit += (_, e) => CountDistributed(e.Key, ref _distributedHits);
+            _cache.Events.Distributed.Miss += (_, e) => CountDistributed(e.Key, ref _distributedMisses);
+            _cache.Events.Distributed.DeserializationError += (_, _) => Interlocked.Increment(ref _distributedErrors);
+            _cache.Events.Distributed.CircuitBreakerChange += (_, e) =>
+            {
+                if (!e.IsClosed)
+                {
+                    Interlocked.Increment(ref _distributedErrors);
+                }
+
+                Log.DistributedLevelAvailability(_logger, distributed.Name, e.IsClosed ? "available again" : "unavailable: skipped until it answers");
+            };
+        }
     }
 
     public bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document)
     {
         Interlocked.Increment(ref _lookups);
-        var maybe = _cache.TryGet<ProofDocument?>(proofId, _entryOptions);
+
+        // L1 only: the dedup check of a store must stay synchronous and cheap.
+        var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
         document = maybe.HasValue ? maybe.Value : null;
-        if (document is null)
+        if (document is null || document.ProofId != proofId)
         {
-            Interlocked.Increment(ref _misses);
+            document = null;
+            Interlocked.Increment(ref _loads);
             return false;
         }
 
@@ -58,23 +156,54 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     public async Task<ProofDocument?> GetOrLoadAsync(string proofId, Func<string, CancellationToken, Task<ProofDocument?>> load,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(load);
         Interlocked.Increment(ref _lookups);
-        return await _cache.GetOrSetAsync<ProofDocument?>(proofId, async (context, token) =>
+        var document = await _cache.GetOrSetAsync<ProofDocument?>(proofId, async (context, token) =>
         {
-            Interlocked.Increment(ref _misses);
-            var document = await load(proofId, token).ConfigureAwait(false);
-            if (document is null)
+            Interlocked.Increment(ref _loads);
+            if (_negativeOptions is not null)
             {
-                // A miss is not remembered: the next request asks the provider again.
-                context.Options.SkipMemoryCacheWrite = true;
+                var negative = await _cache.TryGetAsync<ProofDocument?>(NegativePrefix + proofId, _negativeOptions, token).ConfigureAwait(false);
+                if (negative.HasValue)
+                {
+                    Interlocked.Increment(ref _negativeHits);
+                    SkipEverything(context.Options);
+                    return null;
+                }
+            }
+
+            var loaded = await load(proofId, token).ConfigureAwait(false);
+            if (loaded is null)
+            {
+                SkipEverything(context.Options);
+                if (_negativeOptions is not null)
+                {
+                    await _cache.SetAsync<ProofDocument?>(NegativePrefix + proofId, null, _negativeOptions, token).ConfigureAwait(false);
+                }
+                else if (_negativeDuration > TimeSpan.Zero)
+                {
+                    // L1 only (no shared level): this instance's own stores replace the entry.
+                    context.Options.SkipMemoryCacheWrite = false;
+                    context.Options.Duration = _negativeDuration;
+                }
             }
             else
             {
-                context.Options.Size = document.CacheSize;
+                context.Options.Size = loaded.CacheSize;
             }
 
-            return document;
+            return loaded;
         }, default, _entryOptions, cancellationToken).ConfigureAwait(false);
+
+        if (document is not null && document.ProofId != proofId)
+        {
+            // A shared level returned another proof's (authentic) entry under this id: never serve it.
+            Log.CacheEntryMismatch(_logger, proofId);
+            await _cache.RemoveAsync(proofId, _entryOptions, cancellationToken).ConfigureAwait(false);
+            return await load(proofId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return document;
     }
 
     public async Task SetAsync(ProofDocument document, CancellationToken cancellationToken)
@@ -83,26 +212,67 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         var entry = _entryOptions.Duplicate();
         entry.Size = document.CacheSize;
         await _cache.SetAsync<ProofDocument?>(document.ProofId, document, entry, cancellationToken).ConfigureAwait(false);
+        if (_negativeOptions is not null)
+        {
+            await _cache.RemoveAsync(NegativePrefix + document.ProofId, _negativeOptions, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task RemoveAsync(string proofId, CancellationToken cancellationToken) =>
-        await _cache.RemoveAsync(proofId, _entryOptions, cancellationToken).ConfigureAwait(false);
+        await _cache.RemoveAsync(proofId, _removeOptions, cancellationToken).ConfigureAwait(false);
 
     public CacheSnapshot Snapshot()
     {
         var stats = _memory.GetCurrentStatistics();
         var lookups = Volatile.Read(ref _lookups);
-        var misses = Volatile.Read(ref _misses);
-        var hits = Math.Max(0, lookups - misses);
-        return new CacheSnapshot([
-            new CacheLevelSnapshot("memory", hits, misses, lookups == 0 ? 0 : Math.Round((double)hits / lookups, 4),
+        var loads = Volatile.Read(ref _loads);
+        var distributedHits = Volatile.Read(ref _distributedHits);
+        var memoryMisses = Math.Min(lookups, loads + distributedHits);
+        var memoryHits = Math.Max(0, lookups - memoryMisses);
+        var levels = new List<CacheLevelSnapshot>
+        {
+            new("memory", memoryHits, memoryMisses, Rate(memoryHits, lookups),
                 stats?.CurrentEntryCount ?? 0, stats?.CurrentEstimatedSize ?? 0, Volatile.Read(ref _evictions), _limitBytes),
-        ]);
+        };
+        if (_distributed is { } level)
+        {
+            var status = level.Status?.Invoke();
+            var misses = Volatile.Read(ref _distributedMisses);
+            var serializer = level.Serializer as ProofDocumentCacheSerializer;
+            levels.Add(new CacheLevelSnapshot(level.Name, distributedHits, misses, Rate(distributedHits, distributedHits + misses),
+                status?.Entries ?? 0, status?.Bytes ?? 0, status?.Evictions ?? 0, status?.LimitBytes)
+            {
+                Connected = status?.Connected,
+                Errors = Volatile.Read(ref _distributedErrors),
+                BytesWritten = serializer?.BytesWritten,
+                BytesRead = serializer?.BytesRead,
+                NegativeHits = Volatile.Read(ref _negativeHits),
+            });
+        }
+
+        return new CacheSnapshot(levels);
     }
 
     public void Dispose()
     {
         _cache.Dispose();
         _memory.Dispose();
+    }
+
+    private static double Rate(long hits, long total) => total == 0 ? 0 : Math.Round((double)hits / total, 4);
+
+    private static void SkipEverything(FusionCacheEntryOptions options)
+    {
+        options.SkipMemoryCacheWrite = true;
+        options.SkipDistributedCacheWrite = true;
+        options.SkipBackplaneNotifications = true;
+    }
+
+    private static void CountDistributed(string key, ref long counter)
+    {
+        if (!key.StartsWith(NegativePrefix, StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref counter);
+        }
     }
 }

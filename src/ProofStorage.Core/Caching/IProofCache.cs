@@ -29,8 +29,32 @@ public interface IProofCache
     CacheSnapshot Snapshot();
 }
 
-/// <summary>Counters of one cache level.</summary>
-public sealed record CacheLevelSnapshot(string Level, long Hits, long Misses, double HitRate, long Entries, long Bytes, long Evictions, long? LimitBytes);
+/// <summary>
+/// Counters of one cache level. For a shared level (e.g. <c>redis</c>) <c>Entries</c>, <c>Bytes</c>,
+/// <c>Evictions</c> and <c>LimitBytes</c> are the server's (sampled), the other figures this instance's.
+/// </summary>
+public sealed record CacheLevelSnapshot(string Level, long Hits, long Misses, double HitRate, long Entries, long Bytes, long Evictions, long? LimitBytes)
+{
+    /// <summary>Shared levels: whether this instance is connected to it now.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Connected { get; init; }
+
+    /// <summary>Shared levels: failures seen (circuit breaker openings, rejected values).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? Errors { get; init; }
+
+    /// <summary>Shared levels: bytes this instance wrote to it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? BytesWritten { get; init; }
+
+    /// <summary>Shared levels: bytes this instance read from it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? BytesRead { get; init; }
+
+    /// <summary>Shared levels: lookups answered "not found" by a remembered negative lookup (no provider read).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? NegativeHits { get; init; }
+}
 
 /// <summary>Counters of every cache level.</summary>
 public sealed record CacheSnapshot(IReadOnlyList<CacheLevelSnapshot> Levels)

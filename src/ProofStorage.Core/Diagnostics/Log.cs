@@ -26,4 +26,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
     public static partial void DedupTargetVanished(ILogger logger, string proofId);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Distributed cache level {Level} is {State}")]
+    public static partial void DistributedLevelAvailability(ILogger logger, string level, string state);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "The distributed cache returned another proof's entry for {ProofId}; ignored and reloaded from storage")]
+    public static partial void CacheEntryMismatch(ILogger logger, string proofId);
 }

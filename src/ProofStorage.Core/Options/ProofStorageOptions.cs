@@ -48,7 +48,7 @@ public sealed class EncryptionOptions
 /// <summary>
 /// The in-process (L1) cache.
 /// <code>
-/// "ProofStorage": { "Cache": { "MemorySizeLimitBytes": 67108864, "MemoryDuration": "01:00:00" } }
+/// "ProofStorage": { "Cache": { "MemorySizeLimitBytes": 67108864, "MemoryDuration": "01:00:00", "NegativeDuration": "00:00:03" } }
 /// </code>
 /// </summary>
 public sealed class CacheOptions
@@ -61,4 +61,11 @@ public sealed class CacheOptions
 
     /// <summary>How long an entry may stay in L1 without being read.</summary>
     public TimeSpan MemoryDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long "no proof with this id" is remembered (per instance; a store on any instance clears it through
+    /// the backplane). Unset: 3 seconds when a distributed level with a backplane is configured, otherwise not
+    /// remembered. <c>00:00:00</c> turns it off.
+    /// </summary>
+    public TimeSpan? NegativeDuration { get; set; }
 }

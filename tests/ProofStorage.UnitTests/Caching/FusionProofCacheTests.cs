@@ -36,11 +36,13 @@ public sealed class FusionProofCacheTests
         var loads = 0;
         var gate = new TaskCompletionSource();
 
-        var requests = Enumerable.Range(0, 200).Select(_ => cache.GetOrLoadAsync("AAAAAAAAAAAAAAAAAAAAAA", async (id, ct) =>
+        var document = Document(1, 100);
+
+        var requests = Enumerable.Range(0, 200).Select(_ => cache.GetOrLoadAsync(document.ProofId, async (id, ct) =>
         {
             Interlocked.Increment(ref loads);
             await gate.Task;
-            return Document(1, 100);
+            return document;
         }, default)).ToArray();
         gate.SetResult();
         var results = await Task.WhenAll(requests);

@@ -1,0 +1,88 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace ProofStorage.Api.Security;
+
+/// <summary>
+/// Caps the requests in progress (<see cref="OverloadOptions"/>): waits briefly in a bounded queue, then answers
+/// <c>503</c> + <c>Retry-After</c> before reading the body, so memory stays bounded whatever the load.
+/// Liveness is exempt so an overloaded process is not restarted for being busy.
+/// </summary>
+internal sealed class LoadSheddingMiddleware : IDisposable
+{
+    private readonly RequestDelegate _next;
+    private readonly ConcurrencyLimiter _limiter;
+    private readonly TimeSpan _queueTimeout;
+    private readonly ILogger<LoadSheddingMiddleware> _logger;
+    private long _shed;
+
+    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, ILogger<LoadSheddingMiddleware> logger)
+    {
+        _next = next;
+        _logger = logger;
+        var overload = options.Value;
+        _queueTimeout = overload.QueueTimeout;
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = overload.MaxConcurrentRequests,
+            QueueLimit = overload.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+    }
+
+    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problemDetails)
+    {
+        if (context.Request.Path.StartsWithSegments("/health/live", StringComparison.OrdinalIgnoreCase))
+        {
+            await _next(context);
+            return;
+        }
+
+        var lease = _limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(_queueTimeout);
+            try
+            {
+                lease = await _limiter.AcquireAsync(1, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                lease = null;
+            }
+        }
+
+        using (lease)
+        {
+            if (lease is not { IsAcquired: true })
+            {
+                if (Interlocked.Increment(ref _shed) % 1000 == 1)
+                {
+                    SecurityLog.LoadShed(_logger, Interlocked.Read(ref _shed));
+                }
+
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                await problemDetails.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status503ServiceUnavailable,
+                        Title = "Overloaded",
+                        Detail = "The service is at capacity. Nothing was changed; retry after the delay in Retry-After.",
+                        Type = "urn:proofstorage:problem:overloaded",
+                    },
+                });
+                return;
+            }
+
+            await _next(context);
+        }
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

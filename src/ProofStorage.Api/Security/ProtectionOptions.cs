@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ProofStorage.Api.Security;
+
+/// <summary>
+/// Per-client rate limits (token buckets): per API key when one was presented and valid, else per client IP.
+/// Health probes are never limited. Exceeding a limit gives <c>429</c> with <c>Retry-After</c>.
+/// <code>
+/// "ProofStorage": { "RateLimit": { "Enabled": true, "KeyPermitsPerSecond": 500, "KeyBurst": 1000,
+///   "AnonymousPermitsPerSecond": 100, "AnonymousBurst": 200 } }
+/// </code>
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "ProofStorage:RateLimit";
+
+    public bool Enabled { get; set; } = true;
+
+    [Range(1, 1_000_000)]
+    public int KeyPermitsPerSecond { get; set; } = 500;
+
+    [Range(1, 1_000_000)]
+    public int KeyBurst { get; set; } = 1000;
+
+    [Range(1, 1_000_000)]
+    public int AnonymousPermitsPerSecond { get; set; } = 100;
+
+    [Range(1, 1_000_000)]
+    public int AnonymousBurst { get; set; } = 200;
+}
+
+/// <summary>
+/// Overload protection and shutdown. At most <c>MaxConcurrentRequests</c> requests run at once; up to
+/// <c>QueueLimit</c> more wait at most <c>QueueTimeout</c>; the rest get <c>503</c> with <c>Retry-After</c> at
+/// once, so under overload the service sheds load instead of timing out or buffering without bound.
+/// <c>ShutdownTimeout</c> is how long SIGTERM waits for in-flight requests to finish.
+/// <code>
+/// "ProofStorage": { "Overload": { "MaxConcurrentRequests": 64, "QueueLimit": 256, "QueueTimeout": "00:00:01",
+///   "MaxConnections": 10000, "ShutdownTimeout": "00:00:30" } }
+/// </code>
+/// </summary>
+public sealed class OverloadOptions
+{
+    public const string SectionName = "ProofStorage:Overload";
+
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    [Range(0, 1_000_000)]
+    public int QueueLimit { get; set; } = 256;
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Kestrel's open-connection cap (beyond it new connections are closed at once); null = unlimited.</summary>
+    [Range(1, 10_000_000)]
+    public long? MaxConnections { get; set; } = 10_000;
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ProofStorage.Api.Security;
+
+/// <summary>API-key authentication, per-scope policies, per-client rate limits, load shedding and graceful shutdown.</summary>
+internal static class SecurityExtensions
+{
+    public static WebApplicationBuilder AddProofStorageSecurity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OverloadOptions>().BindConfiguration(OverloadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddHostedService<AuthStartupReport>();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ProofStoragePolicies.Read, p => p.AddRequirements(new ScopeRequirement(ProofStorageScopes.Read, AnonymousWhenReadsArePublic: true)))
+            .AddPolicy(ProofStoragePolicies.Write, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(ProofStorageScopes.Write, false)))
+            .AddPolicy(ProofStoragePolicies.Delete, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(ProofStorageScopes.Delete, false)))
+            .AddPolicy(ProofStoragePolicies.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(ProofStorageScopes.Admin, false)))
+            // An endpoint that forgot to say what it needs is not open: it needs a valid key.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = OnRateLimitedAsync;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                // With authentication off (Development, no key) every caller is the same identity: no per-key limit.
+                if (!limits.Enabled || context.RequestServices.GetRequiredService<ApiKeyStore>().Disabled
+                    || context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
+                {
+                    return RateLimitPartition.GetNoLimiter(string.Empty);
+                }
+
+                var keyName = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : null;
+                return keyName is not null
+                    ? RateLimitPartition.GetTokenBucketLimiter("key:" + keyName, _ => Bucket(limits.KeyPermitsPerSecond, limits.KeyBurst))
+                    : RateLimitPartition.GetTokenBucketLimiter("ip:" + context.Connection.RemoteIpAddress,
+                        _ => Bucket(limits.AnonymousPermitsPerSecond, limits.AnonymousBurst));
+            });
+        });
+
+        services.AddOptions<HostOptions>().Configure<IOptions<OverloadOptions>>((host, overload) => host.ShutdownTimeout = overload.Value.ShutdownTimeout);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<OverloadOptions>>((kestrel, overload) =>
+            kestrel.Limits.MaxConcurrentConnections = overload.Value.MaxConnections);
+
+        services.ConfigureSwaggerGen(AddSwaggerSecurity);
+        return builder;
+    }
+
+    /// <summary>Shedding first (cheapest), then who is calling, their rate, and what they may do.</summary>
+    public static WebApplication UseProofStorageSecurity(this WebApplication app)
+    {
+        app.UseMiddleware<LoadSheddingMiddleware>();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
+    {
+        TokenLimit = Math.Max(burst, 1),
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    private static async ValueTask OnRateLimitedAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        SecurityLog.RateLimited(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ProofStorage.Api.Security"),
+            http.User.Identity?.Name ?? "anonymous");
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"This client's request rate is over its limit. Nothing was changed; retry after {retryAfter} s.",
+                Type = "urn:proofstorage:problem:rate-limited",
+            },
+        });
+    }
+
+    private static void AddSwaggerSecurity(SwaggerGenOptions options)
+    {
+        options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = ApiKeyAuthenticationHandler.HeaderName,
+            Description = "An API key (scopes proofs:read, proofs:write, proofs:delete, admin). Not needed in Development when no key is configured.",
+        });
+        options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+        });
+    }
+}
+
+/// <summary>Says at start-up, loudly when it matters, whether keys are required.</summary>
+internal sealed class AuthStartupReport(ApiKeyStore keys, IOptions<AuthOptions> options, ILogger<AuthStartupReport> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (keys.Disabled)
+        {
+            SecurityLog.AuthenticationDisabled(logger);
+        }
+        else
+        {
+            SecurityLog.AuthenticationEnabled(logger, options.Value.Keys.Count, keys.AllowAnonymousReads);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using ProofStorage.Core.Storage;
+using ProofStorage.Testing;
+
+namespace ProofStorage.IntegrationTests.Security;
+
+public sealed class RateLimitAndSheddingTests
+{
+    [Fact]
+    public async Task OverItsBurst_AKeyGets429WithRetryAfter_AndOtherKeysAreUnaffected()
+    {
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:RateLimit:Enabled"] = "true";
+            s["ProofStorage:RateLimit:KeyBurst"] = "3";
+            s["ProofStorage:RateLimit:KeyPermitsPerSecond"] = "1";
+        });
+        using var reader = factory.CreateClient(SecurityTestHost.ReaderKey);
+        using var writer = factory.CreateClient(SecurityTestHost.WriterKey);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 6 && limited is null; i++)
+        {
+            var response = await reader.GetAsync("/v1/proofs/AAAAAAAAAAAAAAAAAAAAAA");
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(limited);
+        Assert.True(statuses.Count(s => s == HttpStatusCode.NotFound) >= 3, string.Join(",", statuses));
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        limited.Dispose();
+
+        using var other = await writer.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("other-key"));
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnonymousClients_AreLimitedToo_ButHealthNever()
+    {
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:Auth:AllowAnonymousReads"] = "true";
+            s["ProofStorage:RateLimit:Enabled"] = "true";
+            s["ProofStorage:RateLimit:AnonymousBurst"] = "2";
+            s["ProofStorage:RateLimit:AnonymousPermitsPerSecond"] = "1";
+        });
+        using var anonymous = factory.CreateAnonymousClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await anonymous.GetAsync("/v1/proofs/AAAAAAAAAAAAAAAAAAAAAA");
+            statuses.Add(response.StatusCode);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var health = await anonymous.GetAsync("/health/live");
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
+    [Fact]
+    public async Task AtCapacity_RequestsAreShedWith503AndRetryAfter_AndNothingIsStored()
+    {
+        var memory = new InMemoryStorageProvider();
+        var chaos = new ChaosStorageProvider(memory);
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:Overload:MaxConcurrentRequests"] = "1";
+            s["ProofStorage:Overload:QueueLimit"] = "0";
+        });
+        factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(chaos);
+        using var client = factory.CreateClient();
+
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        chaos.BeforeCreate = () =>
+        {
+            entered.TrySetResult();
+            return release.Task;
+        };
+        var slow = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("slow"));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var shed = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed"));
+        using var liveWhileBusy = await client.GetAsync("/health/live");
+        release.SetResult();
+        using var first = await slow;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), shed.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.OK, liveWhileBusy.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Single(memory.Objects.Keys, k => k.StartsWith("proofs/", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using ProofStorage.Core.Caching;
+using ProofStorage.Core.Model;
+using ProofStorage.Core.Options;
+using ZiggyCreatures.Caching.Fusion.Internals;
+using ZiggyCreatures.Caching.Fusion.Internals.Distributed;
+
+namespace ProofStorage.UnitTests.Caching;
+
+/// <summary>The cache levels over an in-process distributed cache (no I/O): two caches sharing it act as two instances.</summary>
+public sealed class FusionProofCacheLevelsTests : IDisposable
+{
+    private readonly MemoryDistributedCache _shared = new(Options.Create(new MemoryDistributedCacheOptions()));
+    private readonly List<FusionProofCache> _caches = [];
+
+    [Fact]
+    public async Task GetOrLoadAsync_200ConcurrentCallers_RunOneLoad()
+    {
+        var cache = Track(new FusionProofCache(Options.Create(new CacheOptions())));
+        var document = CacheTestDocuments.Create("stampede");
+        var loads = 0;
+        using var gate = new ManualResetEventSlim();
+
+        var callers = Enumerable.Range(0, 200).Select(_ => Task.Run(() =>
+        {
+            gate.Wait();
+            return cache.GetOrLoadAsync(document.ProofId, async (_, token) =>
+            {
+                Interlocked.Increment(ref loads);
+                await Task.Delay(50, token);
+                return document;
+            }, CancellationToken.None);
+        })).ToList();
+        gate.Set();
+        var results = await Task.WhenAll(callers);
+
+        Assert.Equal(1, loads);
+        Assert.All(results, r => Assert.Same(document, r));
+        Assert.Equal(199, cache.Snapshot().Memory.Hits);
+    }
+
+    [Fact]
+    public async Task GetOrLoadAsync_OnAnotherInstanceAfterSet_IsAnL2HitWithoutLoad()
+    {
+        var a = Create();
+        var b = Create();
+        var document = CacheTestDocuments.Create("l2");
+        await a.SetAsync(document, CancellationToken.None);
+
+        var read = await b.GetOrLoadAsync(document.ProofId, Unexpected, CancellationToken.None);
+
+        Assert.Equal(document.Json.ToArray(), read!.Json.ToArray());
+        Assert.Equal(1, b.Snapshot().Levels[1].Hits);
+        Assert.Equal(document.CacheSize, b.Snapshot().Memory.Bytes);
+    }
+
+    [Fact]
+    public async Task NegativeLookup_IsSharedThroughL2_AndClearedByAStoreOnAnyInstance()
+    {
+        var a = Create();
+        var b = Create();
+        var document = CacheTestDocuments.Create("negative");
+        var loads = 0;
+        Task<ProofDocument?> Missing(string id, CancellationToken token)
+        {
+            Interlocked.Increment(ref loads);
+            return Task.FromResult<ProofDocument?>(null);
+        }
+
+        Assert.Null(await b.GetOrLoadAsync(document.ProofId, Missing, CancellationToken.None));
+        Assert.Null(await b.GetOrLoadAsync(document.ProofId, Missing, CancellationToken.None));
+        Assert.Null(await a.GetOrLoadAsync(document.ProofId, Missing, CancellationToken.None));
+        Assert.Equal(1, loads);
+
+        await a.SetAsync(document, CancellationToken.None);
+
+        Assert.Equal(document.ProofId, (await b.GetOrLoadAsync(document.ProofId, Unexpected, CancellationToken.None))!.ProofId);
+    }
+
+    [Fact]
+    public async Task GetOrLoadAsync_L2EntryOfAnotherProofUnderThisId_IsNotServed()
+    {
+        var serializer = new ProofDocumentCacheSerializer(CacheTestDocuments.Codec, 1024 * 1024);
+        var cache = Create(serializer);
+        var genuine = CacheTestDocuments.Create("genuine");
+        var other = CacheTestDocuments.Create("other");
+
+        // Someone with write access to Redis copies another proof's authentic value under this id.
+        var entry = new FusionCacheDistributedEntry<ProofDocument?>(other, DateTimeOffset.UtcNow.UtcTicks,
+            DateTimeOffset.UtcNow.AddHours(1).UtcTicks, [], new FusionCacheEntryMetadata(false, null, null, null, other.CacheSize, null));
+        await _shared.SetAsync("v2:" + genuine.ProofId, serializer.Serialize(entry));
+
+        var read = await cache.GetOrLoadAsync(genuine.ProofId, (_, _) => Task.FromResult<ProofDocument?>(genuine), CancellationToken.None);
+
+        Assert.Equal(genuine.ProofId, read!.ProofId);
+    }
+
+    [Fact]
+    public void Snapshot_WithoutDistributedLevel_HasOnlyMemory()
+    {
+        var cache = Track(new FusionProofCache(Options.Create(new CacheOptions())));
+
+        Assert.Equal(["memory"], cache.Snapshot().Levels.Select(l => l.Level));
+    }
+
+    public void Dispose()
+    {
+        foreach (var cache in _caches)
+        {
+            cache.Dispose();
+        }
+    }
+
+    private FusionProofCache Create(ProofDocumentCacheSerializer? serializer = null) =>
+        Track(new FusionProofCache(Options.Create(new CacheOptions { NegativeDuration = TimeSpan.FromSeconds(3) }),
+            new DistributedProofCacheLevel("redis", _shared, serializer ?? new ProofDocumentCacheSerializer(CacheTestDocuments.Codec, 1024 * 1024), backplane: null)));
+
+    private FusionProofCache Track(FusionProofCache cache)
+    {
+        _caches.Add(cache);
+        return cache;
+    }
+
+    private static Task<ProofDocument?> Unexpected(string id, CancellationToken token) =>
+        throw new InvalidOperationException($"No storage read was expected for {id}.");
+}
