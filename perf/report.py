@@ -139,7 +139,7 @@ for conns in (c_low, c_high):
         puts = "" if s["puts"] is None else str(s["puts"])
         w(f"| {LABELS[n]} | {s['n']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p99']:.2f} | {s['p99'] / s['p50'] if s['p50'] else float('nan'):.1f} | {s['errors']} | {puts} | {s['hwm_mb']:.0f} |")
     w("")
-w("Batch rows count requests of 100 items (items/s = 100 × req/s). Peak RSS is the process's high-water mark (VmHWM) at the end of the run; the S3 server and nginx rows show those processes. Provider writes are the service's own counters (`/v1/stats`) read before and after each run.")
+w(f"Batch rows count requests of 100 items (items/s = 100 × req/s) and run at 1/64 of the connections ({max(1, c_low // 64)} and {max(1, c_high // 64)}), so 100 × that many stores are in flight. Peak RSS is the process's high-water mark (VmHWM) at the end of the run; the S3 server and nginx rows show those processes. Provider writes are the service's own counters (`/v1/stats`) read before and after each run.")
 w("")
 
 # --- L1 ---------------------------------------------------------------------------------------------------------

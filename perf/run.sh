@@ -17,9 +17,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-DURATION="${PERF_DURATION:-8s}"
+DURATION="${PERF_DURATION:-5s}"
 ROUNDS="${PERF_ROUNDS:-3}"
-WARMUP="${PERF_WARMUP:-2s}"
+WARMUP="${PERF_WARMUP:-1s}"
 C_LOW=64
 C_HIGH="${PERF_CONNECTIONS_HIGH:-1000}"
 PROVIDER="${PERF_PROVIDER:-auto}"
@@ -111,6 +111,10 @@ S3_PORT="$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/s3.log" | head -n1 | sed
 S3_URL="http://127.0.0.1:$S3_PORT"
 
 KEY="$(head -c 32 /dev/urandom | base64)"
+# Production refuses to start without an API key (docs/security.md): one key with every scope the harness uses.
+export PERF_API_KEY="psk_perf_$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+API_KEY_HASH="$(dotnet "$WORK/api/ProofStorage.Api.dll" hash-key "$PERF_API_KEY" | grep -o 'sha256:[0-9a-fA-F]*' | head -n1)"
+[[ -n "$API_KEY_HASH" ]] || { log "could not hash the API key"; exit 1; }
 # start_service NAME L1_BYTES → sets SVC_PORT and SVC_PID (and appends the pid to PIDS)
 start_service() {
   local name="$1" budget="$2" port
@@ -133,6 +137,9 @@ start_service() {
     ProofStorage__DataPath="$WORK/$name-data" \
     ProofStorage__Encryption__ActiveKeyId=k1 ProofStorage__Encryption__Keys__k1="$KEY" \
     ProofStorage__Cache__MemorySizeLimitBytes="$budget" \
+    ProofStorage__Auth__Keys__perf__Hash="$API_KEY_HASH" ProofStorage__Auth__Keys__perf__Scopes__0=proofs:read \
+    ProofStorage__Auth__Keys__perf__Scopes__1=proofs:write ProofStorage__Auth__Keys__perf__Scopes__2=admin \
+    ProofStorage__RateLimit__Enabled=false \
     Serilog__MinimumLevel__Default=Warning \
     "${storage[@]}" \
     taskset -c "$SERVER_CORE" dotnet "$WORK/api/ProofStorage.Api.dll" >"$WORK/$name.log" 2>&1 &
@@ -217,7 +224,7 @@ PROOF="$WORK/corpus/proof-4k.json"
 S3_PATHS="$WORK/seed/s3-get-paths.txt"
 
 provider_puts() { # URL → provider write count of that instance
-  curl -fsS "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p.get("puts",0) for p in d.get("storage",[])))'
+  curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p.get("puts",0) for p in d.get("storage",[])))'
 }
 
 # scenario NAME → "URL PID SCRIPT ARGS..." (which server, which process to sample, which wrk script)
@@ -244,15 +251,19 @@ run() {
   if [[ "$name" == svc-* ]]; then puts_before="$(provider_puts "$url")"; fi
   local line
   # shellcheck disable=SC2086
-  line="$(taskset -c "$CLIENT_CORE" wrk -t1 -c"$conns" -d"$duration" --timeout 10s --latency -s "$PERF_LUA_DIR/$script" "$url" -- $args \
+  # A batch request carries 100 stores: run it at 1/64 of the connections so the stores in flight
+  # (100 × connections) stay in the range of the other scenarios instead of 100 × more.
+  local wrk_conns="$conns"
+  if [[ "$name" == svc-batch-100 ]]; then wrk_conns=$(( conns / 64 > 0 ? conns / 64 : 1 )); fi
+  line="$(taskset -c "$CLIENT_CORE" wrk -t1 -c"$wrk_conns" -d"$duration" --timeout 10s --latency -s "$PERF_LUA_DIR/$script" "$url" -- $args \
     2>>"$WORK/wrk.stderr" | tee -a "$WORK/wrk.log" | sed -n 's/^PERF_RESULT //p')"
   [[ -n "$line" ]] || { log "wrk gave no result for $name"; tail -n 5 "$WORK/wrk.stderr" >&2; return 1; }
   if [[ "$name" == svc-* ]]; then puts_after="$(provider_puts "$url")"; fi
   if [[ "$record" == record ]]; then
-    python3 - "$line" "$name" "$conns" "$round" "$(rss_kb "$pid")" "$(hwm_kb "$pid")" "$puts_before" "$puts_after" >>"$RESULTS" <<'PY'
+    python3 - "$line" "$name" "$conns" "$round" "$(rss_kb "$pid")" "$(hwm_kb "$pid")" "$puts_before" "$puts_after" "$wrk_conns" >>"$RESULTS" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
-r.update(name=sys.argv[2], connections=int(sys.argv[3]), round=sys.argv[4], rss_kb=int(sys.argv[5] or 0), hwm_kb=int(sys.argv[6] or 0))
+r.update(name=sys.argv[2], connections=int(sys.argv[3]), wrk_connections=int(sys.argv[9]), round=sys.argv[4], rss_kb=int(sys.argv[5] or 0), hwm_kb=int(sys.argv[6] or 0))
 if sys.argv[7]:
     r["provider_puts"] = int(sys.argv[8]) - int(sys.argv[7])
 print(json.dumps(r))
@@ -300,7 +311,7 @@ L1_BEFORE="$(rss_kb "$L1_PID")"
 sleep 2
 L1_AFTER="$(rss_kb "$L1_PID")"
 L1_PEAK="$(hwm_kb "$L1_PID")"
-L1_STATS="$(curl -fsS "$L1_URL/v1/stats")"
+L1_STATS="$(curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$L1_URL/v1/stats")"
 stop_all
 
 # --- 7. report ---------------------------------------------------------------------------------------------------
@@ -317,6 +328,8 @@ cat >"$WORK/meta.json" <<EOF
 EOF
 BDN_MD=""
 if [[ -d "$WORK/bdn/results" ]]; then BDN_MD="$WORK/bdn/results"; fi
+# PERF_BDN_RESULTS: use BenchmarkDotNet results from an earlier run of this script (with PERF_SKIP_BDN=1).
+if [[ -n "${PERF_BDN_RESULTS:-}" ]]; then BDN_MD="$PERF_BDN_RESULTS"; fi
 python3 perf/report.py --results "$RESULTS" --meta "$WORK/meta.json" --compression "$WORK/corpus/compression.md" \
   --bdn "$BDN_MD" --out "$OUT"
 cp "$RESULTS" "${OUT%.md}.jsonl"

@@ -1,7 +1,7 @@
 -- POST /v1/proofs/batch with 100 new images per request: wrk ... -s batch.lua -- PROOF_FILE [ITEMS]
 local common = dofile(os.getenv("PERF_LUA_DIR") .. "/common.lua")
 local proof, items
-local headers = { ["Content-Type"] = "application/json" }
+local headers = { ["Content-Type"] = "application/json", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
 setup = common.setup
 function init(args)
   proof = common.read_file(args[1])

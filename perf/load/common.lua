@@ -4,6 +4,9 @@
 --   PERF_RESULT {"requests":..,"rps":..,"p50_us":..,"p99_us":..,"errors":..}
 local common = {}
 
+-- The service needs an API key (every target gets the same header, so request sizes stay equal).
+wrk.headers["X-Api-Key"] = os.getenv("PERF_API_KEY") or ""
+
 function common.read_lines(path)
   local lines = {}
   for line in io.lines(path) do

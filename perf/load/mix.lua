@@ -1,7 +1,7 @@
 -- 90 % cached GETs, 10 % stores of new images: wrk ... -s mix.lua -- IDS_FILE PROOF_FILE
 local common = dofile(os.getenv("PERF_LUA_DIR") .. "/common.lua")
 local ids, proof, i
-local headers = { ["Content-Type"] = "application/json" }
+local headers = { ["Content-Type"] = "application/json", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
 setup = common.setup
 function init(args)
   ids = common.read_lines(args[1])

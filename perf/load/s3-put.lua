@@ -2,7 +2,7 @@
 -- wrk ... -s s3-put.lua -- BUCKET_PATH SIZE
 local common = dofile(os.getenv("PERF_LUA_DIR") .. "/common.lua")
 local path, body
-local headers = { ["Content-Type"] = "application/octet-stream" }
+local headers = { ["Content-Type"] = "application/octet-stream", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
 setup = common.setup
 function init(args)
   path = args[1]

@@ -2,7 +2,7 @@
 -- wrk ... -s store-dup.lua -- HASHES_FILE PROOF_FILE
 local common = dofile(os.getenv("PERF_LUA_DIR") .. "/common.lua")
 local hashes, proof, i
-local headers = { ["Content-Type"] = "application/json" }
+local headers = { ["Content-Type"] = "application/json", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
 setup = common.setup
 function init(args)
   hashes = common.read_lines(args[1])

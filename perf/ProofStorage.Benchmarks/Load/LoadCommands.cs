@@ -9,7 +9,18 @@ namespace ProofStorage.Benchmarks.Load;
 /// <summary>HTTP clients the load harness (perf/run.sh) uses to prepare state: plain HttpClient, no service code.</summary>
 internal static class LoadCommands
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromMinutes(2) };
+    private static readonly HttpClient Http = CreateClient();
+
+    private static HttpClient CreateClient()
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromMinutes(2) };
+        if (Environment.GetEnvironmentVariable("PERF_API_KEY") is { Length: > 0 } key)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        return client;
+    }
 
     /// <summary>
     /// <c>seed --url U --corpus DIR --class 4k --count N --out DIR [--s3 http://host:port/bucket] [--s3-proof-prefix P]</c>:
