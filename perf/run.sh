@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# One command for the side-by-side performance report (see perf/README.md):
+#   bash perf/run.sh
+# Installs the tools, builds in Release, generates the corpus, runs the BenchmarkDotNet micro benchmarks, starts
+# the local S3 server, nginx (proxy_cache), a bare Kestrel endpoint and the service, runs every wrk scenario
+# with bounded durations (servers pinned to core 0, wrk to core 1, targets interleaved, ROUNDS rounds), stops
+# everything and writes perf/results/<date>.md.
+#
+# Knobs (environment):
+#   PERF_DURATION=8s     per wrk run          PERF_ROUNDS=3      rounds of the 64-connection comparisons
+#   PERF_WARMUP=2s       per target warm-up   PERF_CONNECTIONS_HIGH=1000
+#   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
+#   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
+#   PERF_OUT=perf/results/<UTC date>.md
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+DURATION="${PERF_DURATION:-5s}"
+ROUNDS="${PERF_ROUNDS:-3}"
+WARMUP="${PERF_WARMUP:-1s}"
+C_LOW=64
+C_HIGH="${PERF_CONNECTIONS_HIGH:-1000}"
+PROVIDER="${PERF_PROVIDER:-auto}"
+SKIP_BDN="${PERF_SKIP_BDN:-0}"
+L1_BUDGET="${PERF_L1_BUDGET:-33554432}"
+STAMP="$(date -u +%Y-%m-%d)"
+OUT="${PERF_OUT:-perf/results/$STAMP.md}"
+SERVER_CORE=0
+CLIENT_CORE=1
+BUCKET=perf
+S3_PREFIX="perf-service/"
+
+if [[ "$PROVIDER" == auto ]]; then
+  if [[ -d src/ProofStorage.Providers.S3 ]]; then PROVIDER=S3; else PROVIDER=FileSystem; fi
+fi
+
+WORK="$(mktemp -d /tmp/proofstorage-perf.XXXXXX)"
+RESULTS="$WORK/results.jsonl"
+: >"$RESULTS"
+export PERF_LUA_DIR="$ROOT/perf/load"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+log() { printf '[perf %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# --- process bookkeeping: every child we start is recorded and stopped by its pid ---------------------------
+PIDS=()
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+cleanup() {
+  local rc=$?
+  stop_all
+  if [[ $rc -ne 0 ]]; then log "failed (exit $rc); logs kept in $WORK"; else rm -rf "$WORK/s3" "$WORK"/*-data "$WORK/fs" "$WORK/nginx/cache"; fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+wait_http() { # URL NAME
+  local i
+  for i in $(seq 1 300); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  log "$2 did not answer $1; its log:"; tail -n 30 "$WORK/$2.log" >&2 || true
+  if [[ -f "$WORK/$2/error.log" ]]; then tail -n 5 "$WORK/$2/error.log" >&2; fi
+  return 1
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# --- 1. tools and builds ---------------------------------------------------------------------------------------
+log "installing tools (S3 server, wrk, nginx-light)"
+bash scripts/install-test-deps.sh >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log" >&2; exit 1; }
+bash scripts/install-perf-deps.sh >>"$WORK/install.log" 2>&1 || { cat "$WORK/install.log" >&2; exit 1; }
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+log "building in Release"
+dotnet publish src/ProofStorage.Api -c Release -o "$WORK/api" -nologo -v quiet >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+dotnet publish perf/ProofStorage.Perf.Kestrel -c Release -o "$WORK/kestrel" -nologo -v quiet >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+dotnet build perf/ProofStorage.Benchmarks -c Release -nologo -v quiet >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+TOOL=(dotnet "$ROOT/perf/ProofStorage.Benchmarks/bin/Release/net10.0/ProofStorage.Benchmarks.dll")
+
+# --- 2. corpus and compression -------------------------------------------------------------------------------
+log "generating the corpus"
+"${TOOL[@]}" corpus --out "$WORK/corpus" --per-class 40 >"$WORK/corpus.log"
+
+# --- 3. micro benchmarks (before any server runs, on the client core) ---------------------------------------
+if [[ "$SKIP_BDN" != 1 ]]; then
+  log "BenchmarkDotNet (short in-process job)"
+  (cd "$WORK" && taskset -c "$CLIENT_CORE" "${TOOL[@]}" bench --filter '*' --exporters github --artifacts "$WORK/bdn" >"$WORK/bdn.log" 2>&1) \
+    || { tail -n 40 "$WORK/bdn.log" >&2; exit 1; }
+fi
+
+# --- 4. servers --------------------------------------------------------------------------------------------------
+log "starting the S3 server"
+mkdir -p "$WORK/s3"
+NODE_OPTIONS=--openssl-legacy-provider taskset -c "$SERVER_CORE" node tests/backends/start-s3rver.js \
+  -d "$WORK/s3" -a 127.0.0.1 -p 0 --configure-bucket "$BUCKET" --allow-mismatched-signatures -s >"$WORK/s3.log" 2>&1 &
+PIDS+=($!)
+S3_PID=$!
+for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/s3.log" 2>/dev/null && break; sleep 0.1; done
+S3_PORT="$(grep -o 'listening on [0-9.]*:[0-9]*' "$WORK/s3.log" | head -n1 | sed 's/.*://')"
+[[ -n "$S3_PORT" ]] || { cat "$WORK/s3.log" >&2; exit 1; }
+S3_URL="http://127.0.0.1:$S3_PORT"
+
+KEY="$(head -c 32 /dev/urandom | base64)"
+# Production refuses to start without an API key (docs/security.md): one key with every scope the harness uses.
+export PERF_API_KEY="psk_perf_$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+API_KEY_HASH="$(dotnet "$WORK/api/ProofStorage.Api.dll" hash-key "$PERF_API_KEY" | grep -o 'sha256:[0-9a-fA-F]*' | head -n1)"
+[[ -n "$API_KEY_HASH" ]] || { log "could not hash the API key"; exit 1; }
+# start_service NAME L1_BYTES → sets SVC_PORT and SVC_PID (and appends the pid to PIDS)
+start_service() {
+  local name="$1" budget="$2" port
+  port="$(free_port)"
+  local -a storage
+  if [[ "$PROVIDER" == S3 ]]; then
+    # Options as documented in docs/providers.md (S3 section).
+    storage=(ProofStorage__Storage__Primary__Type=S3
+      ProofStorage__Storage__Primary__ServiceUrl="$S3_URL"
+      ProofStorage__Storage__Primary__Bucket="$BUCKET"
+      ProofStorage__Storage__Primary__KeyPrefix="$S3_PREFIX"
+      ProofStorage__Storage__Primary__AccessKeyId=S3RVER
+      ProofStorage__Storage__Primary__SecretAccessKey=S3RVER
+      ProofStorage__Storage__Primary__Region=us-east-1
+      ProofStorage__Storage__Primary__ForcePathStyle=true)
+  else
+    storage=(ProofStorage__Storage__Primary__Type=FileSystem ProofStorage__Storage__Primary__Path="$WORK/fs")
+  fi
+  env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    ProofStorage__DataPath="$WORK/$name-data" \
+    ProofStorage__Encryption__ActiveKeyId=k1 ProofStorage__Encryption__Keys__k1="$KEY" \
+    ProofStorage__Cache__MemorySizeLimitBytes="$budget" \
+    ProofStorage__Auth__Keys__perf__Hash="$API_KEY_HASH" ProofStorage__Auth__Keys__perf__Scopes__0=proofs:read \
+    ProofStorage__Auth__Keys__perf__Scopes__1=proofs:write ProofStorage__Auth__Keys__perf__Scopes__2=admin \
+    ProofStorage__RateLimit__Enabled=false \
+    Serilog__MinimumLevel__Default=Warning \
+    "${storage[@]}" \
+    taskset -c "$SERVER_CORE" dotnet "$WORK/api/ProofStorage.Api.dll" >"$WORK/$name.log" 2>&1 &
+  SVC_PID=$!
+  PIDS+=("$SVC_PID")
+  SVC_PORT="$port"
+  wait_http "http://127.0.0.1:$port/health/live" "$name"
+}
+
+log "starting the service ($PROVIDER provider): read instance (64 MB L1) and cold instance (L1 off)"
+start_service read 67108864
+READ_PORT="$SVC_PORT"; READ_PID="$SVC_PID"
+start_service cold 1
+COLD_PORT="$SVC_PORT"; COLD_PID="$SVC_PID"
+READ_URL="http://127.0.0.1:$READ_PORT"
+COLD_URL="http://127.0.0.1:$COLD_PORT"
+
+log "seeding 200 proofs of the 4 KB class"
+SEED_ARGS=(--url "$READ_URL" --corpus "$WORK/corpus" --class 4k --count 200 --out "$WORK/seed" --s3 "$S3_URL/$BUCKET")
+if [[ "$PROVIDER" == S3 ]]; then SEED_ARGS+=(--s3-proof-prefix "$S3_PREFIX"); fi
+"${TOOL[@]}" seed "${SEED_ARGS[@]}" >"$WORK/seed.log"
+STORED_BYTES="$(cat "$WORK/seed/stored-bytes.txt")"
+
+log "starting the Kestrel limit and nginx proxy_cache"
+KESTREL_PORT="$(free_port)"
+taskset -c "$SERVER_CORE" dotnet "$WORK/kestrel/ProofStorage.Perf.Kestrel.dll" --records "$WORK/seed/records" \
+  --urls "http://127.0.0.1:$KESTREL_PORT" >"$WORK/kestrel.log" 2>&1 &
+PIDS+=($!)
+KESTREL_PID=$!
+wait_http "http://127.0.0.1:$KESTREL_PORT/v1/proofs/$(head -n1 "$WORK/seed/ids.txt")" kestrel
+
+NGINX_PORT="$(free_port)"
+mkdir -p "$WORK/nginx/cache" "$WORK/nginx/tmp"
+# As root, nginx would switch its worker to an unprivileged user that cannot enter the private temp dir.
+NGINX_USER=""
+if [[ "$(id -u)" -eq 0 ]]; then NGINX_USER="user root;"; fi
+cat >"$WORK/nginx/nginx.conf" <<EOF
+$NGINX_USER
+worker_processes 1;
+daemon off;
+master_process on;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
+  proxy_cache_path $WORK/nginx/cache levels=1:2 keys_zone=proofs:16m max_size=1g inactive=60m use_temp_path=off;
+  upstream s3 { server 127.0.0.1:$S3_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    location /v1/proofs/ {
+      proxy_pass http://s3/$BUCKET/records/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # The S3 server reads the bucket from the path only when Host is its own address (else: virtual-host style).
+      proxy_set_header Host 127.0.0.1:$S3_PORT;
+      proxy_cache proofs;
+      proxy_cache_valid 200 60m;
+      proxy_cache_lock on;
+      proxy_ignore_headers Cache-Control Expires Set-Cookie;
+    }
+  }
+}
+EOF
+taskset -c "$SERVER_CORE" "$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.log" 2>&1 &
+PIDS+=($!)
+NGINX_PID=$!
+wait_http "http://127.0.0.1:$NGINX_PORT/v1/proofs/$(head -n1 "$WORK/seed/ids.txt")" nginx
+# The worker inherits the master's affinity; pin every thread again in case nginx reset it.
+taskset -a -p -c "$SERVER_CORE" "$NGINX_PID" >/dev/null
+for child in $(pgrep -P "$NGINX_PID" || true); do taskset -a -p -c "$SERVER_CORE" "$child" >/dev/null; done
+
+# --- 5. scenarios ------------------------------------------------------------------------------------------------
+IDS="$WORK/seed/ids.txt"
+HASHES="$WORK/seed/hashes.txt"
+PROOF="$WORK/corpus/proof-4k.json"
+S3_PATHS="$WORK/seed/s3-get-paths.txt"
+
+provider_puts() { # URL → provider write count of that instance
+  curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p.get("puts",0) for p in d.get("storage",[])))'
+}
+
+# scenario NAME → "URL PID SCRIPT ARGS..." (which server, which process to sample, which wrk script)
+scenario() {
+  case "$1" in
+    svc-get-cached) echo "$READ_URL $READ_PID get.lua $IDS /v1/proofs/" ;;
+    kestrel-get)    echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS /v1/proofs/" ;;
+    nginx-get)      echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS /v1/proofs/" ;;
+    svc-get-cold)   echo "$COLD_URL $COLD_PID get.lua $IDS /v1/proofs/" ;;
+    s3-get)         echo "$S3_URL $S3_PID get.lua $S3_PATHS" ;;
+    svc-store-new)  echo "$COLD_URL $COLD_PID store-new.lua $PROOF" ;;
+    s3-put)         echo "$S3_URL $S3_PID s3-put.lua /$BUCKET $STORED_BYTES" ;;
+    svc-store-dup)  echo "$READ_URL $READ_PID store-dup.lua $HASHES $PROOF" ;;
+    svc-mix-90-10)  echo "$READ_URL $READ_PID mix.lua $IDS $PROOF" ;;
+    svc-batch-100)  echo "$COLD_URL $COLD_PID batch.lua $PROOF 100" ;;
+  esac
+}
+
+# run NAME CONNECTIONS DURATION ROUND [record]
+run() {
+  local name="$1" conns="$2" duration="$3" round="$4" record="${5:-record}"
+  read -r url pid script args <<<"$(scenario "$name")"
+  local puts_before="" puts_after=""
+  if [[ "$name" == svc-* ]]; then puts_before="$(provider_puts "$url")"; fi
+  local line
+  # shellcheck disable=SC2086
+  # A batch request carries 100 stores: run it at 1/64 of the connections so the stores in flight
+  # (100 × connections) stay in the range of the other scenarios instead of 100 × more.
+  local wrk_conns="$conns"
+  if [[ "$name" == svc-batch-100 ]]; then wrk_conns=$(( conns / 64 > 0 ? conns / 64 : 1 )); fi
+  line="$(taskset -c "$CLIENT_CORE" wrk -t1 -c"$wrk_conns" -d"$duration" --timeout 10s --latency -s "$PERF_LUA_DIR/$script" "$url" -- $args \
+    2>>"$WORK/wrk.stderr" | tee -a "$WORK/wrk.log" | sed -n 's/^PERF_RESULT //p')"
+  [[ -n "$line" ]] || { log "wrk gave no result for $name"; tail -n 5 "$WORK/wrk.stderr" >&2; return 1; }
+  if [[ "$name" == svc-* ]]; then puts_after="$(provider_puts "$url")"; fi
+  if [[ "$record" == record ]]; then
+    python3 - "$line" "$name" "$conns" "$round" "$(rss_kb "$pid")" "$(hwm_kb "$pid")" "$puts_before" "$puts_after" "$wrk_conns" >>"$RESULTS" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+r.update(name=sys.argv[2], connections=int(sys.argv[3]), wrk_connections=int(sys.argv[9]), round=sys.argv[4], rss_kb=int(sys.argv[5] or 0), hwm_kb=int(sys.argv[6] or 0))
+if sys.argv[7]:
+    r["provider_puts"] = int(sys.argv[8]) - int(sys.argv[7])
+print(json.dumps(r))
+PY
+  fi
+  log "$(printf '%-14s c=%-4s round %-6s ' "$name" "$conns" "$round")$(echo "$line" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%9.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d" % (r["rps"], r["p50_us"]/1000, r["p99_us"]/1000, r["errors"]))')"
+}
+
+ALL=(svc-get-cached kestrel-get nginx-get svc-get-cold s3-get svc-store-new s3-put svc-store-dup svc-mix-90-10 svc-batch-100)
+
+log "warm-up ($WARMUP per target)"
+for name in "${ALL[@]}"; do run "$name" "$C_LOW" "$WARMUP" warmup skip; done
+
+log "$ROUNDS interleaved rounds at $C_LOW connections, $DURATION each"
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${ALL[@]}")
+  if (( round % 2 == 0 )); then
+    order=(); for (( i=${#ALL[@]}-1; i>=0; i-- )); do order+=("${ALL[$i]}"); done
+  fi
+  for name in "${order[@]}"; do run "$name" "$C_LOW" "$DURATION" "$round"; done
+done
+
+log "$C_HIGH connections, $DURATION each"
+for name in "${ALL[@]}"; do run "$name" "$C_HIGH" "$DURATION" high; done
+
+SERVICE_GC="$(grep -o 'ServerGC=[A-Za-z]*, processors=[0-9]*' "$WORK/kestrel.log" | head -n1 || true)"
+stop_all
+
+# --- 6. L1 budget: RSS growth after writing 4x the budget ------------------------------------------------------
+log "L1 budget check: $L1_BUDGET bytes, writing 4x through a fresh instance"
+if [[ "$PROVIDER" == S3 ]]; then
+  rm -rf "$WORK/s3"; mkdir -p "$WORK/s3"
+  NODE_OPTIONS=--openssl-legacy-provider taskset -c "$SERVER_CORE" node tests/backends/start-s3rver.js \
+    -d "$WORK/s3" -a 127.0.0.1 -p "$S3_PORT" --configure-bucket "$BUCKET" --allow-mismatched-signatures -s >"$WORK/s3-l1.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/s3-l1.log" 2>/dev/null && break; sleep 0.1; done
+fi
+start_service l1 "$L1_BUDGET"
+L1_PORT="$SVC_PORT"; L1_PID="$SVC_PID"
+L1_URL="http://127.0.0.1:$L1_PORT"
+"${TOOL[@]}" fill --url "$L1_URL" --corpus "$WORK/corpus" --class 64k --bytes $((L1_BUDGET / 8)) --parallel 4 >"$WORK/fill-warm.log"
+sleep 1
+L1_BEFORE="$(rss_kb "$L1_PID")"
+"${TOOL[@]}" fill --url "$L1_URL" --corpus "$WORK/corpus" --class 64k --bytes $((L1_BUDGET * 4)) --parallel 4 >"$WORK/fill.log"
+sleep 2
+L1_AFTER="$(rss_kb "$L1_PID")"
+L1_PEAK="$(hwm_kb "$L1_PID")"
+L1_STATS="$(curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$L1_URL/v1/stats")"
+stop_all
+
+# --- 7. report ---------------------------------------------------------------------------------------------------
+mkdir -p "$(dirname "$OUT")"
+cat >"$WORK/meta.json" <<EOF
+{"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "provider": "$PROVIDER", "duration": "$DURATION", "rounds": $ROUNDS,
+ "warmup": "$WARMUP", "c_low": $C_LOW, "c_high": $C_HIGH, "stored_bytes": $STORED_BYTES,
+ "record_bytes": $(wc -c <"$(ls "$WORK"/seed/records/*.json | head -n1)"),
+ "gc": "$SERVICE_GC", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
+ "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")",
+ "machine": "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)",
+ "dotnet": "$(dotnet --version)", "wrk": "$(wrk -v 2>&1 | head -n1 | xargs)", "nginx": "$("$NGINX" -v 2>&1 | sed 's/.*: //')",
+ "commit": "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src perf || echo '+dirty')"}
+EOF
+BDN_MD=""
+if [[ -d "$WORK/bdn/results" ]]; then BDN_MD="$WORK/bdn/results"; fi
+# PERF_BDN_RESULTS: use BenchmarkDotNet results from an earlier run of this script (with PERF_SKIP_BDN=1).
+if [[ -n "${PERF_BDN_RESULTS:-}" ]]; then BDN_MD="$PERF_BDN_RESULTS"; fi
+python3 perf/report.py --results "$RESULTS" --meta "$WORK/meta.json" --compression "$WORK/corpus/compression.md" \
+  --bdn "$BDN_MD" --out "$OUT"
+cp "$RESULTS" "${OUT%.md}.jsonl"
+log "report written to $OUT"
