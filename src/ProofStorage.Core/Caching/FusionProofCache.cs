@@ -158,6 +158,14 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     {
         ArgumentNullException.ThrowIfNull(load);
         Interlocked.Increment(ref _lookups);
+
+        // An L1 hit, the hot path of every cached read, skips the factory machinery (closure, stampede lock lookup).
+        var hit = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions, cancellationToken);
+        if (hit.HasValue && hit.Value is { } cached && cached.ProofId == proofId)
+        {
+            return cached;
+        }
+
         var document = await _cache.GetOrSetAsync<ProofDocument?>(proofId, async (context, token) =>
         {
             Interlocked.Increment(ref _loads);
