@@ -153,6 +153,20 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         return true;
     }
 
+    public bool TryPeek(string proofId, [NotNullWhen(true)] out ProofDocument? document)
+    {
+        var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
+        if (maybe.HasValue && maybe.Value is { } cached && cached.ProofId == proofId)
+        {
+            Interlocked.Increment(ref _lookups);
+            document = cached;
+            return true;
+        }
+
+        document = null;
+        return false;
+    }
+
     public async Task<ProofDocument?> GetOrLoadAsync(string proofId, Func<string, CancellationToken, Task<ProofDocument?>> load,
         CancellationToken cancellationToken)
     {
