@@ -7,8 +7,10 @@
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-# Restore first, from the project files alone, so a code change does not re-download packages.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+# Restore first, from the project files alone, so a code change does not re-download packages. global.json is left
+# out on purpose: it pins developers' SDKs, while this image's SDK (whatever 10.0 feature band the tag carries) is
+# the one to build with here.
+COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Directory.Build.props src/
 COPY src/ProofStorage.Api/ProofStorage.Api.csproj src/ProofStorage.Api/
 COPY src/ProofStorage.Core/ProofStorage.Core.csproj src/ProofStorage.Core/

@@ -170,6 +170,30 @@ public sealed class DeploymentFilesTests
         }
     }
 
+    [Fact]
+    public void Dockerfile_RestoreLayer_CopiesEveryProjectTheServiceReferences()
+    {
+        var dockerfile = File.ReadAllText(DeploymentFiles.DockerfilePath);
+        var pending = new Queue<string>([Path.Combine(RepositoryPaths.Root, "src", "ProofStorage.Api", "ProofStorage.Api.csproj")]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.TryDequeue(out var project))
+        {
+            if (!seen.Add(Path.GetFullPath(project)))
+            {
+                continue;
+            }
+
+            var relative = Path.GetRelativePath(RepositoryPaths.Root, project).Replace('\\', '/');
+            Assert.Contains($"COPY {relative} {Path.GetDirectoryName(relative)!.Replace('\\', '/')}/", dockerfile, StringComparison.Ordinal);
+            foreach (var reference in System.Xml.Linq.XDocument.Load(project).Descendants("ProjectReference"))
+            {
+                pending.Enqueue(Path.Combine(Path.GetDirectoryName(project)!, reference.Attribute("Include")!.Value.Replace('\\', Path.DirectorySeparatorChar)));
+            }
+        }
+
+        Assert.True(seen.Count >= 5, "expected the Api and the projects it references");
+    }
+
     private static string? Condition(Dictionary<object, object> dependsOn, string service) =>
         DeploymentFiles.Map(dependsOn[service]).GetValueOrDefault("condition") as string;
 
