@@ -58,7 +58,8 @@ public sealed class SwaggerUiTests : IAsyncLifetime
         using var document = await GetOpenApiDocumentAsync();
         var expected = Operations(document);
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        page.SetDefaultTimeout(30_000);
+        // Generous: the suite shares two cores with other test assemblies running in parallel.
+        page.SetDefaultTimeout(60_000);
         try
         {
             await page.GotoAsync(new Uri(_service.BaseAddress, "/swagger/index.html").ToString());
@@ -93,7 +94,8 @@ public sealed class SwaggerUiTests : IAsyncLifetime
             Assert.Equal(imageHash, getBody.GetProperty("imageHash").GetString());
             Assert.Equal("MEUCIQ-e2e", getBody.GetProperty("proof").GetProperty("signature").GetString());
             Assert.Equal("swagger-ui", getBody.GetProperty("metadata").GetProperty("source").GetString());
-            await get.ScrollIntoViewIfNeededAsync();
+            // The retrieve with its live response on its own, easier to look at than the whole page.
+            await get.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(RepositoryPaths.Artifacts, "swagger-ui-get-proof.png") });
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
