@@ -18,7 +18,7 @@ internal static class HealthCheckCommand
     public const string DefaultPath = "/health/live";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
-    public static async Task<bool> TryRunAsync(string[] args, TextWriter output)
+    public static bool TryRun(string[] args, TextWriter output)
     {
         if (args.Length == 0 || args[0] != Name)
         {
@@ -30,11 +30,13 @@ internal static class HealthCheckCommand
         using var client = new HttpClient { Timeout = Timeout };
         try
         {
-            using var response = await client.GetAsync(target);
+            // Synchronous on purpose: Program's entry point stays synchronous for the one-shot commands.
+            using var request = new HttpRequestMessage(HttpMethod.Get, target);
+            using var response = client.Send(request);
             output.WriteLine($"{(int)response.StatusCode} {target}");
             Environment.ExitCode = response.IsSuccessStatusCode ? 0 : 1;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             output.WriteLine($"unreachable {target}: {ex.Message}");
             Environment.ExitCode = 1;
