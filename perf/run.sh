@@ -12,11 +12,18 @@
 #   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
 #   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
 #   PERF_OUT=perf/results/<UTC date>.md
+#   PERF_SMOKE=1         a bounded smoke run (CI): 2s runs, 1 round, no micro benchmarks, 256 high connections, report
+#                        to perf/results/tmp/ (git-ignored) unless PERF_OUT is set; each knob above still overrides it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+STAMP="$(date -u +%Y-%m-%d)"
+if [[ "${PERF_SMOKE:-0}" == 1 ]]; then
+  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}"
+  : "${PERF_OUT:=perf/results/tmp/smoke-$STAMP.md}"
+fi
 DURATION="${PERF_DURATION:-5s}"
 ROUNDS="${PERF_ROUNDS:-3}"
 WARMUP="${PERF_WARMUP:-1s}"
@@ -25,7 +32,6 @@ C_HIGH="${PERF_CONNECTIONS_HIGH:-1000}"
 PROVIDER="${PERF_PROVIDER:-auto}"
 SKIP_BDN="${PERF_SKIP_BDN:-0}"
 L1_BUDGET="${PERF_L1_BUDGET:-33554432}"
-STAMP="$(date -u +%Y-%m-%d)"
 OUT="${PERF_OUT:-perf/results/$STAMP.md}"
 SERVER_CORE=0
 CLIENT_CORE=1
@@ -224,7 +230,8 @@ PROOF="$WORK/corpus/proof-4k.json"
 S3_PATHS="$WORK/seed/s3-get-paths.txt"
 
 provider_puts() { # URL → provider write count of that instance
-  curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p.get("puts",0) for p in d.get("storage",[])))'
+  # Right after a run the service may still be draining queued requests and shed this one with 503: retry.
+  curl -fsS --retry 30 --retry-delay 1 -H "X-Api-Key: $PERF_API_KEY" "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p.get("puts",0) for p in d.get("storage",[])))'
 }
 
 # scenario NAME → "URL PID SCRIPT ARGS..." (which server, which process to sample, which wrk script)

@@ -2,6 +2,8 @@
 # Installs what the test suite's real backends need; safe to run again (does nothing when done).
 #   - redis-server (Debian package) when it is not on PATH; its system service is not left running,
 #     tests start their own: redis-server --port P --bind 127.0.0.1 --save '' --appendonly no
+#   - chromium (Debian package) for the Swagger UI browser test, driven by Playwright's bundled node driver
+#     (no Playwright browser download); PROOFSTORAGE_TEST_CHROMIUM points the test at another binary.
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
 #     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
 # Works as root on Debian 12 with the .NET SDK and Node 20 present (uses sudo if not root).
@@ -52,6 +54,18 @@ else
   stop_service redis-server /run/redis/redis-server.pid
   command -v redis-server >/dev/null 2>&1 || { echo "install-test-deps: redis-server still missing" >&2; exit 1; }
   echo "install-test-deps: installed $(redis-server --version | head -n1)"
+fi
+
+# --- chromium --------------------------------------------------------------------------------------------
+if [[ -n "${PROOFSTORAGE_TEST_CHROMIUM:-}" ]]; then
+  echo "install-test-deps: using PROOFSTORAGE_TEST_CHROMIUM=$PROOFSTORAGE_TEST_CHROMIUM"
+elif [[ -x /usr/bin/chromium ]]; then
+  echo "install-test-deps: chromium present: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+else
+  echo "install-test-deps: installing chromium from apt"
+  apt_install chromium
+  [[ -x /usr/bin/chromium ]] || { echo "install-test-deps: /usr/bin/chromium still missing" >&2; exit 1; }
+  echo "install-test-deps: installed $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
 fi
 
 # --- patched @20minutes/s3rver ----------------------------------------------------------------

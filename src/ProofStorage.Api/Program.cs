@@ -2,7 +2,7 @@ using ProofStorage.Api;
 using ProofStorage.Api.Endpoints;
 using ProofStorage.Api.Security;
 
-if (ApiKeyCommand.TryRun(args, Console.In, Console.Out))
+if (ApiKeyCommand.TryRun(args, Console.In, Console.Out) || HealthCheckCommand.TryRun(args, Console.Out))
 {
     return;
 }

@@ -16,9 +16,15 @@ public sealed partial class S3Server : IAsyncDisposable
     /// <summary>The bucket every server is started with.</summary>
     public const string Bucket = "proofs";
 
+    /// <summary>Credentials of a local server (it accepts any signature; the SDK still needs some).</summary>
     public const string AccessKey = "S3RVER";
 
     public const string SecretKey = "S3RVER";
+
+    /// <summary>Credentials of the external servers given by endpoint variables (MinIO needs a secret of 8+ characters).</summary>
+    public const string AccessKeyVariable = "PROOFSTORAGE_TEST_S3_ACCESS_KEY";
+
+    public const string SecretKeyVariable = "PROOFSTORAGE_TEST_S3_SECRET_KEY";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private Process? _process;
@@ -38,6 +44,11 @@ public sealed partial class S3Server : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The access key to sign with: <see cref="AccessKey"/> locally, <see cref="AccessKeyVariable"/> (if set) for an external server.</summary>
+    public string AccessKeyId { get; private init; } = AccessKey;
+
+    public string SecretAccessKey { get; private init; } = SecretKey;
+
     /// <summary>True when this fixture owns the process (so it can kill, freeze or restart it).</summary>
     public bool IsLocal => DataDirectory is not null;
 
@@ -54,13 +65,20 @@ public sealed partial class S3Server : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Uses the endpoint in <paramref name="variable"/> when set (its bucket <see cref="Bucket"/> must exist), otherwise starts a local server.</summary>
+    /// <summary>
+    /// Uses the endpoint in <paramref name="variable"/> when set (its bucket <see cref="Bucket"/> must exist; credentials
+    /// from <see cref="AccessKeyVariable"/> / <see cref="SecretKeyVariable"/> when set), otherwise starts a local server.
+    /// </summary>
     public static async Task<S3Server> FromEnvironmentOrStartAsync(string variable)
     {
         var endpoint = Environment.GetEnvironmentVariable(variable);
         return string.IsNullOrWhiteSpace(endpoint)
             ? await StartAsync()
-            : new S3Server(endpoint.TrimEnd('/'), null, new Uri(endpoint).Port);
+            : new S3Server(endpoint.TrimEnd('/'), null, new Uri(endpoint).Port)
+            {
+                AccessKeyId = Environment.GetEnvironmentVariable(AccessKeyVariable) is { Length: > 0 } id ? id : AccessKey,
+                SecretAccessKey = Environment.GetEnvironmentVariable(SecretKeyVariable) is { Length: > 0 } secret ? secret : SecretKey,
+            };
     }
 
     /// <summary>Where the local server keeps the bytes of an object (editing it simulates bit rot).</summary>

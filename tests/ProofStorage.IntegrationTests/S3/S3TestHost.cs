@@ -45,8 +45,8 @@ internal static class S3TestHost
         settings[p + "Type"] = type;
         settings[p + "ServiceUrl"] = server.Endpoint;
         settings[p + "Bucket"] = S3Server.Bucket;
-        settings[p + "AccessKeyId"] = S3Server.AccessKey;
-        settings[p + "SecretAccessKey"] = S3Server.SecretKey;
+        settings[p + "AccessKeyId"] = server.AccessKeyId;
+        settings[p + "SecretAccessKey"] = server.SecretAccessKey;
         settings[p + "KeyPrefix"] = keyPrefix;
         settings[p + "Timeout"] = fastTimeouts ? "00:00:00.75" : "00:00:05";
         settings[p + "OperationTimeout"] = fastTimeouts ? "00:00:02" : "00:00:15";
@@ -72,7 +72,7 @@ internal static class S3TestHost
         (await response.Content.ReadFromJsonAsync<JsonElement>())!;
 
     /// <summary>A plain SDK client on the server, configured like the AWS CLI would be.</summary>
-    public static AmazonS3Client RawClient(S3Server server) => new(new BasicAWSCredentials(S3Server.AccessKey, S3Server.SecretKey), new AmazonS3Config
+    public static AmazonS3Client RawClient(S3Server server) => new(new BasicAWSCredentials(server.AccessKeyId, server.SecretAccessKey), new AmazonS3Config
     {
         ServiceURL = server.Endpoint,
         ForcePathStyle = true,

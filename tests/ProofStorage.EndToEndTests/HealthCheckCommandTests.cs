@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ProofStorage.EndToEndTests;
+
+/// <summary>
+/// <c>dotnet ProofStorage.Api.dll healthcheck</c>, the container HEALTHCHECK, run as the image runs it against the
+/// real service: the port comes from <c>ASPNETCORE_HTTP_PORTS</c>, the exit code is the verdict.
+/// </summary>
+public sealed class HealthCheckCommandTests : IAsyncLifetime
+{
+    private ServiceProcess _service = null!;
+
+    public async Task InitializeAsync() => _service = await ServiceProcess.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Healthcheck_ServiceAnswers_ExitsZero(string path)
+    {
+        var (exitCode, output) = await ServiceProcess.RunCommandAsync(Ports(_service.BaseAddress.Port), "healthcheck", path);
+
+        Assert.True(exitCode == 0, output + "\nservice log:\n" + _service.Log);
+        Assert.Contains($"200 http://127.0.0.1:{_service.BaseAddress.Port}{path}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Healthcheck_RouteNotMapped_ExitsOne()
+    {
+        var (exitCode, output) = await ServiceProcess.RunCommandAsync(Ports(_service.BaseAddress.Port), "healthcheck", "/health/nothing-here");
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("401 ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Healthcheck_NothingListening_ExitsOne()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var (exitCode, output) = await ServiceProcess.RunCommandAsync(Ports(port), "healthcheck");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"unreachable http://127.0.0.1:{port}/health/live", output, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> Ports(int port) => new(StringComparer.Ordinal)
+    {
+        ["ASPNETCORE_HTTP_PORTS"] = port.ToString(CultureInfo.InvariantCulture),
+        ["ASPNETCORE_URLS"] = string.Empty,
+    };
+}
