@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
@@ -46,8 +47,10 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddS3StorageProvider();
         builder.Services.AddRedisProofCache();
 
+        // The W3C trace id, as in the log lines and spans (the caller's own when it sent a traceparent).
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.TraceId.ToHexString()
+                ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
         builder.Services.AddEndpointsApiExplorer();
