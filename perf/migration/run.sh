@@ -56,7 +56,7 @@ du -sh "$WORK/legacy" | sed 's/^/   /'
 KEY="$(head -c 32 /dev/urandom | base64)"
 
 start_s3() {
-  local dir="$WORK/s3-$1"
+  local dir="${S3_DATA_ROOT:-$WORK}/s3-$1"
   mkdir -p "$dir"
   [[ -f "$ROOT/tests/backends/node_modules/@20minutes/s3rver/lib/cli.js" ]] || bash "$ROOT/scripts/install-test-deps.sh" >/dev/null
   # shellcheck disable=SC2046

@@ -57,12 +57,15 @@ internal sealed class ApiKeyAuthenticationHandler(
             "This API key lacks the scope this operation needs. Nothing was changed.");
     }
 
-    private static AuthenticateResult Success(string name, IEnumerable<string> scopes)
+    private static AuthenticateResult Success(string name, IEnumerable<string> scopes) =>
+        AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(name, scopes), SchemeName));
+
+    /// <summary>The principal a key authenticates as: its name and one claim per scope.</summary>
+    internal static ClaimsPrincipal CreatePrincipal(string name, IEnumerable<string> scopes)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name) };
         claims.AddRange(scopes.Select(s => new Claim(ProofStorageScopes.ClaimType, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
 
     private async Task WriteProblemAsync(int status, string title, string detail)

@@ -42,9 +42,7 @@ internal static class SecurityExtensions
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                // With authentication off (Development, no key) every caller is the same identity: no per-key limit.
-                if (!limits.Enabled || context.RequestServices.GetRequiredService<ApiKeyStore>().Disabled
-                    || context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
+                if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
@@ -70,7 +68,15 @@ internal static class SecurityExtensions
     {
         app.UseMiddleware<LoadSheddingMiddleware>();
         app.UseAuthentication();
-        app.UseRateLimiter();
+
+        // Off, or nothing to tell callers apart (authentication off: Development without a key): no limiter in the
+        // pipeline at all, rather than one that hands every request a no-op lease.
+        if (app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled
+            && !app.Services.GetRequiredService<ApiKeyStore>().Disabled)
+        {
+            app.UseRateLimiter();
+        }
+
         app.UseAuthorization();
         return app;
     }

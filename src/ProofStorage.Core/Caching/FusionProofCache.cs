@@ -158,13 +158,28 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         return true;
     }
 
+    public bool TryPeek(string proofId, [NotNullWhen(true)] out ProofDocument? document)
+    {
+        var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
+        if (maybe.HasValue && maybe.Value is { } cached && cached.ProofId == proofId)
+        {
+            CountMemory(hit: true);
+            document = cached;
+            return true;
+        }
+
+        document = null;
+        return false;
+    }
+
     public async Task<ProofDocument?> GetOrLoadAsync(string proofId, Func<string, CancellationToken, Task<ProofDocument?>> load,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
 
-        // L1 first, synchronously: a hit needs no factory closure and is counted exactly. A null value is a
-        // remembered "not found" (kept in L1 only when there is no L2).
+        // L1 first, synchronously: a hit, the hot path of every cached read, skips the factory machinery (closure,
+        // stampede lock lookup) and is counted exactly. A null value is a remembered "not found" (kept in L1 only
+        // when there is no L2).
         var inMemory = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions, cancellationToken);
         if (inMemory.HasValue && (inMemory.Value is null || inMemory.Value.ProofId == proofId))
         {

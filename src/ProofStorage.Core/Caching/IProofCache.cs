@@ -13,6 +13,12 @@ public interface IProofCache
     bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document);
 
     /// <summary>
+    /// Returns the document if this instance's memory level holds it. A hit counts as a lookup; a miss counts
+    /// nothing, because the caller goes on to <see cref="GetOrLoadAsync"/> (which counts it).
+    /// </summary>
+    bool TryPeek(string proofId, [NotNullWhen(true)] out ProofDocument? document);
+
+    /// <summary>
     /// Returns the cached document or runs <paramref name="load"/> to fill it. Concurrent callers for one id
     /// share one load (stampede protection). A <see langword="null"/> load result (not found) is not cached
     /// beyond the configured negative-lookup duration. Exceptions from <paramref name="load"/> propagate.

@@ -16,6 +16,12 @@ internal sealed class PassThroughProofCache : IProofCache
         return false;
     }
 
+    public bool TryPeek(string proofId, [NotNullWhen(true)] out ProofDocument? document)
+    {
+        document = null;
+        return false;
+    }
+
     public Task<ProofDocument?> GetOrLoadAsync(string proofId, Func<string, CancellationToken, Task<ProofDocument?>> load,
         CancellationToken cancellationToken)
     {

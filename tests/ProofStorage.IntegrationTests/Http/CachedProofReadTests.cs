@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using ProofStorage.IntegrationTests.Security;
+
+namespace ProofStorage.IntegrationTests.Http;
+
+/// <summary>
+/// The cached-read fast path (<c>CachedProofReadMiddleware</c>) must answer exactly as the full pipeline does, and
+/// must never answer what the pipeline would refuse. "/V1/…" reaches the same endpoint through the full pipeline
+/// (routes ignore case, the fast path does not), which gives the reference response.
+/// </summary>
+public sealed class CachedProofReadTests
+{
+    [Fact]
+    public async Task CachedGet_AnswersAsThePipelineDoes_WithoutRunningAuthorization()
+    {
+        var authorizations = new CountingAuthorizationHandler();
+        await using var factory = SecurityTestHost.Create();
+        factory.ConfigureServices = services => services.AddSingleton<IAuthorizationHandler>(authorizations);
+        using var writer = factory.CreateClient(SecurityTestHost.WriterKey);
+        using var reader = factory.CreateClient(SecurityTestHost.ReaderKey);
+        var id = await SecurityTestHost.StoreAsync(writer, "fast-path");
+
+        foreach (var gzip in new[] { false, true })
+        {
+            var before = authorizations.Count;
+            using var viaPipeline = await SendAsync(reader, HttpMethod.Get, $"/V1/proofs/{id}", gzip);
+            var afterPipeline = authorizations.Count;
+            using var viaFastPath = await SendAsync(reader, HttpMethod.Get, $"/v1/proofs/{id}", gzip);
+
+            Assert.True(afterPipeline > before, "the reference request went through authorization");
+            Assert.Equal(afterPipeline, authorizations.Count);
+            Assert.Equal(HttpStatusCode.OK, viaFastPath.StatusCode);
+            Assert.Equal(viaPipeline.StatusCode, viaFastPath.StatusCode);
+            Assert.Equal(await viaPipeline.Content.ReadAsByteArrayAsync(), await viaFastPath.Content.ReadAsByteArrayAsync());
+            Assert.Equal(Headers(viaPipeline), Headers(viaFastPath));
+        }
+
+        using var head = await SendAsync(reader, HttpMethod.Head, $"/v1/proofs/{id}", gzip: false);
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.NotNull(head.Headers.ETag);
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"/v1/proofs/{id}");
+        conditional.Headers.IfNoneMatch.Add(head.Headers.ETag!);
+        using var notModified = await reader.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("psk_not-a-configured-key", HttpStatusCode.Unauthorized)]
+    [InlineData(SecurityTestHost.WriterKey, HttpStatusCode.Forbidden)]
+    [InlineData(SecurityTestHost.AdminKey, HttpStatusCode.Forbidden)]
+    public async Task CachedGet_WithoutReadRights_IsRefusedByThePipeline(string? key, HttpStatusCode expected)
+    {
+        await using var factory = SecurityTestHost.Create();
+        using var writer = factory.CreateClient(SecurityTestHost.WriterKey);
+        var id = await SecurityTestHost.StoreAsync(writer, "fast-path-refused");
+        using var client = factory.CreateAnonymousClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("X-Api-Key", key);
+        }
+
+        using var response = await client.GetAsync($"/v1/proofs/{id}");
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task CachedGet_WithAnonymousReadsAllowed_IsServedWithoutAKey()
+    {
+        await using var factory = SecurityTestHost.Create(configure: s => s["ProofStorage:Auth:AllowAnonymousReads"] = "true");
+        using var writer = factory.CreateClient(SecurityTestHost.WriterKey);
+        var id = await SecurityTestHost.StoreAsync(writer, "fast-path-anonymous");
+        using var anonymous = factory.CreateAnonymousClient();
+
+        using var response = await anonymous.GetAsync($"/v1/proofs/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(id, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CachedGet_SpendsTheKeysRateLimit_AndOverItGets429()
+    {
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:RateLimit:Enabled"] = "true";
+            s["ProofStorage:RateLimit:KeyBurst"] = "3";
+            s["ProofStorage:RateLimit:KeyPermitsPerSecond"] = "1";
+        });
+        using var writer = factory.CreateClient(SecurityTestHost.WriterKey);
+        using var reader = factory.CreateClient(SecurityTestHost.ReaderKey);
+        var id = await SecurityTestHost.StoreAsync(writer, "fast-path-limited");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await reader.GetAsync($"/v1/proofs/{id}");
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+
+        // A burst of 3 and 1 permit/s: at most 3 + (a permit or two replenished during the loop) succeed.
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.OK), 3, 5);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, bool gzip)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (gzip)
+        {
+            request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static string Headers(HttpResponseMessage response) => string.Join('\n', response.Headers
+        .Concat(response.Content.Headers)
+        .Where(h => h.Key is not "Date")
+        .OrderBy(h => h.Key, StringComparer.Ordinal)
+        .Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
+
+    private sealed class CountingAuthorizationHandler : IAuthorizationHandler
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public Task HandleAsync(AuthorizationHandlerContext context)
+        {
+            Interlocked.Increment(ref _count);
+            return Task.CompletedTask;
+        }
+    }
+}
