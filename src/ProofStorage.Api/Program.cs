@@ -1,6 +1,7 @@
 using ProofStorage.Api;
 using ProofStorage.Api.Endpoints;
 using ProofStorage.Api.Security;
+using ProofStorage.Api.Telemetry;
 
 if (ApiKeyCommand.TryRun(args, Console.In, Console.Out) || HealthCheckCommand.TryRun(args, Console.Out))
 {
@@ -15,6 +16,7 @@ app.UseProofStoragePipeline();
 app.MapHealthEndpoints();
 app.MapProofEndpoints();
 app.MapStatsEndpoints();
+app.MapTelemetryEndpoints();
 app.Run();
 
 /// <summary>The host entry point (public so integration tests can start it).</summary>

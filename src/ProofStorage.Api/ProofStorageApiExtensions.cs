@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
@@ -8,20 +9,30 @@ using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Providers.S3;
+using ProofStorage.Api.Telemetry;
 using Serilog;
+using Serilog.Templates;
 
 namespace ProofStorage.Api;
 
 /// <summary>Everything the host needs, in one place so <c>Program.cs</c> stays a table of contents.</summary>
 internal static class ProofStorageApiExtensions
 {
+    /// <summary>
+    /// One line per event; events written inside a request (the request log among them) end with the W3C trace and
+    /// span ids of its activity, which continue the caller's <c>traceparent</c> when one was sent.
+    /// </summary>
+    private static readonly ExpressionTemplate ConsoleTemplate = new(
+        "[{@t:HH:mm:ss} {@l:u3}] {@m}{#if @tr is not null} (trace {@tr} span {@sp}){#end}\n{@x}", CultureInfo.InvariantCulture);
+
     public static WebApplicationBuilder AddProofStorageApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
-            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture));
+            .WriteTo.Console(ConsoleTemplate));
+        builder.AddProofStorageTelemetry();
 
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
@@ -36,8 +47,10 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddS3StorageProvider();
         builder.Services.AddRedisProofCache();
 
+        // The W3C trace id, as in the log lines and spans (the caller's own when it sent a traceparent).
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.TraceId.ToHexString()
+                ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
         builder.Services.AddEndpointsApiExplorer();

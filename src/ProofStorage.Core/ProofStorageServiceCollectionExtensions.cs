@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,7 +16,7 @@ namespace ProofStorage.Core;
 public static class ProofStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the store (options, key ring, codec, L1 cache, statistics, <see cref="StorageManager"/>, storage
+    /// Registers the store (options, key ring, codec, L1 cache, statistics and the <c>ProofStorage</c> meter, <see cref="StorageManager"/>, storage
     /// health check). Providers are added by their own <c>Add*StorageProvider</c> methods. Uses <c>TryAdd*</c>
     /// so tests can substitute any seam first.
     /// </summary>
@@ -27,7 +28,8 @@ public static class ProofStorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<StorageStatistics>();
+        services.TryAddSingleton(sp => new ProofStorageMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new StorageStatistics(sp.GetRequiredService<ProofStorageMetrics>()));
         services.TryAddSingleton(sp => KeyRingFactory.Create(
             sp.GetRequiredService<IOptions<EncryptionOptions>>(),
             sp.GetRequiredService<IOptions<ProofStorageOptions>>(),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,9 @@ namespace ProofStorage.Core;
 public sealed class StorageManager : IDisposable
 {
     private const int MaxStoreAttempts = 3;
+    private const string ProofIdTag = "proofstorage.proof_id";
+    private const string DeduplicatedTag = "proofstorage.deduplicated";
+    private const string FoundTag = "proofstorage.found";
 
     private readonly IStorageProvider _storage;
     private readonly ProofEnvelopeCodec _codec;
@@ -68,51 +72,60 @@ public sealed class StorageManager : IDisposable
         var proofId = DedupProtocol.ProofIdFor(command.ImageHash);
         var key = DedupProtocol.ProofKey(proofId);
         _statistics.DedupLookup();
-
-        for (var attempt = 1; ; attempt++)
+        using var activity = ProofStorageActivities.Source.StartActivity("proofstorage.store");
+        activity?.SetTag(ProofIdTag, proofId);
+        try
         {
-            // DEDUP: a proof this instance has cached answers without touching the provider.
-            if (_cache.TryGet(proofId, out var cached))
+            for (var attempt = 1; ; attempt++)
             {
-                return Deduplicated(cached, command);
+                // DEDUP: a proof this instance has cached answers without touching the provider.
+                if (_cache.TryGet(proofId, out var cached))
+                {
+                    return Deduplicated(cached, command, activity);
+                }
+
+                // RECORD
+                var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
+                var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span);
+                if (record.Length > _options.MaxRecordBytes)
+                {
+                    throw new ProofTooLargeException(record.Length, _options.MaxRecordBytes);
+                }
+
+                // COMPRESS + ENCRYPT
+                var sealedEnvelope = _codec.Seal(record, key);
+
+                // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
+                var created = await _storage.CreateIfAbsentAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
+                if (created)
+                {
+                    _statistics.Created(record.Length, sealedEnvelope.Compressed.Length, sealedEnvelope.Envelope.Length);
+                    activity?.SetTag(DeduplicatedTag, false);
+                    var document = new ProofDocument(proofId, command.ImageHash, createdAt, record, sealedEnvelope.Compressed,
+                        sealedEnvelope.ETag, sealedEnvelope.Envelope.Length);
+                    await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
+                    Log.ProofStored(_logger, proofId, document.StoredBytes, _storage.Name);
+                    return new StoreProofResult(document, Deduplicated: false);
+                }
+
+                var existing = await GetAsync(proofId, cancellationToken).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    return Deduplicated(existing, command, activity);
+                }
+
+                if (attempt == MaxStoreAttempts)
+                {
+                    throw new StorageUnavailableException(_storage.Name,
+                        "The proof for this image kept being created and deleted concurrently; retry the request.");
+                }
+
+                Log.DedupTargetVanished(_logger, proofId);
             }
-
-            // RECORD
-            var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
-            var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span);
-            if (record.Length > _options.MaxRecordBytes)
-            {
-                throw new ProofTooLargeException(record.Length, _options.MaxRecordBytes);
-            }
-
-            // COMPRESS + ENCRYPT
-            var sealedEnvelope = _codec.Seal(record, key);
-
-            // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
-            var created = await _storage.CreateIfAbsentAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
-            if (created)
-            {
-                _statistics.Compressed(record.Length, sealedEnvelope.Compressed.Length);
-                var document = new ProofDocument(proofId, command.ImageHash, createdAt, record, sealedEnvelope.Compressed,
-                    sealedEnvelope.ETag, sealedEnvelope.Envelope.Length);
-                await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
-                Log.ProofStored(_logger, proofId, document.StoredBytes, _storage.Name);
-                return new StoreProofResult(document, Deduplicated: false);
-            }
-
-            var existing = await GetAsync(proofId, cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                return Deduplicated(existing, command);
-            }
-
-            if (attempt == MaxStoreAttempts)
-            {
-                throw new StorageUnavailableException(_storage.Name,
-                    "The proof for this image kept being created and deleted concurrently; retry the request.");
-            }
-
-            Log.DedupTargetVanished(_logger, proofId);
+        }
+        catch (Exception ex) when (ProofStorageActivities.Failed(activity, ex))
+        {
+            throw;
         }
     }
 
@@ -145,17 +158,28 @@ public sealed class StorageManager : IDisposable
     public async Task<ProofDocument?> GetAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (ProofIds.IsNativeShape(id))
+        using var activity = ProofStorageActivities.Source.StartActivity("proofstorage.get");
+        activity?.SetTag(ProofIdTag, id);
+        try
         {
-            var document = await _cache.GetOrLoadAsync(id, LoadAsync, cancellationToken).ConfigureAwait(false);
-            if (document is not null)
+            ProofDocument? document = null;
+            if (ProofIds.IsNativeShape(id))
             {
-                return document;
+                document = await _cache.GetOrLoadAsync(id, LoadAsync, cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        var target = await ResolveAliasAsync(id, cancellationToken).ConfigureAwait(false);
-        return target is null ? null : await _cache.GetOrLoadAsync(target, LoadAsync, cancellationToken).ConfigureAwait(false);
+            if (document is null && await ResolveAliasAsync(id, cancellationToken).ConfigureAwait(false) is { } target)
+            {
+                document = await _cache.GetOrLoadAsync(target, LoadAsync, cancellationToken).ConfigureAwait(false);
+            }
+
+            activity?.SetTag(FoundTag, document is not null);
+            return document;
+        }
+        catch (Exception ex) when (ProofStorageActivities.Failed(activity, ex))
+        {
+            throw;
+        }
     }
 
     /// <summary>Returns the proof stored for an image, or <see langword="null"/>.</summary>
@@ -195,6 +219,8 @@ public sealed class StorageManager : IDisposable
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
+        using var activity = ProofStorageActivities.Source.StartActivity("proofstorage.delete");
+        activity?.SetTag(ProofIdTag, id);
         string? proofId = null;
         var deleted = false;
         if (ProofIds.IsNativeShape(id))
@@ -220,6 +246,7 @@ public sealed class StorageManager : IDisposable
             Log.ProofDeleted(_logger, proofId!);
         }
 
+        activity?.SetTag(FoundTag, deleted);
         return deleted;
     }
 
@@ -290,6 +317,7 @@ public sealed class StorageManager : IDisposable
     {
         var key = DedupProtocol.ProofKey(proofId);
         var stored = await _storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        _statistics.ProviderLookup(found: stored is not null);
         if (stored is null)
         {
             return null;
@@ -330,9 +358,10 @@ public sealed class StorageManager : IDisposable
         }
     }
 
-    private StoreProofResult Deduplicated(ProofDocument existing, StoreProofCommand command)
+    private StoreProofResult Deduplicated(ProofDocument existing, StoreProofCommand command, Activity? activity)
     {
         _statistics.DedupHit(command.Proof.Length);
+        activity?.SetTag(DeduplicatedTag, true);
         Log.ProofDeduplicated(_logger, existing.ProofId);
         return new StoreProofResult(existing, Deduplicated: true);
     }

@@ -1,24 +1,29 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using ProofStorage.Api.Telemetry;
 
 namespace ProofStorage.Api.Security;
 
 /// <summary>
 /// Caps the requests in progress (<see cref="OverloadOptions"/>): waits briefly in a bounded queue, then answers
 /// <c>503</c> + <c>Retry-After</c> before reading the body, so memory stays bounded whatever the load.
-/// Liveness is exempt so an overloaded process is not restarted for being busy.
+/// Liveness is exempt so an overloaded process is not restarted for being busy, and so is the metrics scrape, which
+/// matters most then.
 /// </summary>
 internal sealed class LoadSheddingMiddleware : IDisposable
 {
     private readonly RequestDelegate _next;
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _queueTimeout;
+    private readonly PathString _metricsPath;
     private readonly ILogger<LoadSheddingMiddleware> _logger;
     private long _shed;
 
-    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, ILogger<LoadSheddingMiddleware> logger)
+    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, IOptions<TelemetryOptions> telemetry,
+        ILogger<LoadSheddingMiddleware> logger)
     {
+        _metricsPath = telemetry.Value.MetricsEnabled ? new PathString(telemetry.Value.MetricsPath) : default;
         _next = next;
         _logger = logger;
         var overload = options.Value;
@@ -33,7 +38,8 @@ internal sealed class LoadSheddingMiddleware : IDisposable
 
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problemDetails)
     {
-        if (context.Request.Path.StartsWithSegments("/health/live", StringComparison.OrdinalIgnoreCase))
+        if (context.Request.Path.StartsWithSegments("/health/live", StringComparison.OrdinalIgnoreCase)
+            || (_metricsPath.HasValue && context.Request.Path.StartsWithSegments(_metricsPath, StringComparison.OrdinalIgnoreCase)))
         {
             await _next(context);
             return;

@@ -34,19 +34,25 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private readonly DistributedProofCacheLevel? _distributed;
     private readonly ILogger _logger;
     private readonly long _limitBytes;
-    private long _lookups;
-    private long _loads;
+    private readonly ProofStorageMetrics? _metrics;
+    private long _memoryHits;
+    private long _memoryMisses;
     private long _evictions;
     private long _distributedHits;
     private long _distributedMisses;
     private long _distributedErrors;
     private long _negativeHits;
 
-    public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILoggerFactory? loggers = null)
+    /// <summary>The lookup in progress on this async flow, so an L2 hit (reported by an event) is told apart from a coalesced wait.</summary>
+    private static readonly AsyncLocal<LookupOutcome?> CurrentLookup = new();
+
+    public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILoggerFactory? loggers = null,
+        ProofStorageMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cacheOptions = options.Value;
         _distributed = distributed;
+        _metrics = metrics;
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<FusionProofCache>();
         _limitBytes = Math.Max(1, cacheOptions.MemorySizeLimitBytes);
@@ -121,8 +127,8 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
                 _cache.SetupBackplane(distributed.Backplane);
             }
 
-            _cache.Events.Distributed.Hit += (_, e) => CountDistributed(e.Key, ref _distributedHits);
-            _cache.Events.Distributed.Miss += (_, e) => CountDistributed(e.Key, ref _distributedMisses);
+            _cache.Events.Distributed.Hit += (_, e) => CountDistributed(e.Key, hit: true);
+            _cache.Events.Distributed.Miss += (_, e) => CountDistributed(e.Key, hit: false);
             _cache.Events.Distributed.DeserializationError += (_, _) => Interlocked.Increment(ref _distributedErrors);
             _cache.Events.Distributed.CircuitBreakerChange += (_, e) =>
             {
@@ -138,18 +144,17 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
 
     public bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document)
     {
-        Interlocked.Increment(ref _lookups);
-
         // L1 only: the dedup check of a store must stay synchronous and cheap.
         var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
         document = maybe.HasValue ? maybe.Value : null;
         if (document is null || document.ProofId != proofId)
         {
             document = null;
-            Interlocked.Increment(ref _loads);
+            CountMemory(hit: false);
             return false;
         }
 
+        CountMemory(hit: true);
         return true;
     }
 
@@ -158,7 +163,7 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
         if (maybe.HasValue && maybe.Value is { } cached && cached.ProofId == proofId)
         {
-            Interlocked.Increment(ref _lookups);
+            CountMemory(hit: true);
             document = cached;
             return true;
         }
@@ -171,18 +176,28 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
-        Interlocked.Increment(ref _lookups);
 
-        // An L1 hit, the hot path of every cached read, skips the factory machinery (closure, stampede lock lookup).
-        var hit = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions, cancellationToken);
-        if (hit.HasValue && hit.Value is { } cached && cached.ProofId == proofId)
+        // L1 first, synchronously: a hit, the hot path of every cached read, skips the factory machinery (closure,
+        // stampede lock lookup) and is counted exactly. A null value is a remembered "not found" (kept in L1 only
+        // when there is no L2).
+        var inMemory = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions, cancellationToken);
+        if (inMemory.HasValue && (inMemory.Value is null || inMemory.Value.ProofId == proofId))
         {
-            return cached;
+            CountMemory(hit: true);
+            return inMemory.Value;
+        }
+
+        // Past L1, FusionCache coalesces concurrent callers, then asks L2, then loads. A caller that waited for
+        // another's load is served from L1 (a hit); one that ran the load or was answered by L2 missed it.
+        var outcome = new LookupOutcome();
+        if (_distributed is not null)
+        {
+            CurrentLookup.Value = outcome;
         }
 
         var document = await _cache.GetOrSetAsync<ProofDocument?>(proofId, async (context, token) =>
         {
-            Interlocked.Increment(ref _loads);
+            outcome.Loaded = true;
             if (_negativeOptions is not null)
             {
                 var negative = await _cache.TryGetAsync<ProofDocument?>(NegativePrefix + proofId, _negativeOptions, token).ConfigureAwait(false);
@@ -216,6 +231,7 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
 
             return loaded;
         }, default, _entryOptions, cancellationToken).ConfigureAwait(false);
+        CountMemory(hit: !outcome.Loaded && !outcome.ServedByL2);
 
         if (document is not null && document.ProofId != proofId)
         {
@@ -246,14 +262,12 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     public CacheSnapshot Snapshot()
     {
         var stats = _memory.GetCurrentStatistics();
-        var lookups = Volatile.Read(ref _lookups);
-        var loads = Volatile.Read(ref _loads);
+        var memoryHits = Volatile.Read(ref _memoryHits);
+        var memoryMisses = Volatile.Read(ref _memoryMisses);
         var distributedHits = Volatile.Read(ref _distributedHits);
-        var memoryMisses = Math.Min(lookups, loads + distributedHits);
-        var memoryHits = Math.Max(0, lookups - memoryMisses);
         var levels = new List<CacheLevelSnapshot>
         {
-            new("memory", memoryHits, memoryMisses, Rate(memoryHits, lookups),
+            new("memory", memoryHits, memoryMisses, Rate(memoryHits, memoryHits + memoryMisses),
                 stats?.CurrentEntryCount ?? 0, stats?.CurrentEstimatedSize ?? 0, Volatile.Read(ref _evictions), _limitBytes),
         };
         if (_distributed is { } level)
@@ -290,11 +304,33 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         options.SkipBackplaneNotifications = true;
     }
 
-    private static void CountDistributed(string key, ref long counter)
+    private void CountMemory(bool hit)
     {
-        if (!key.StartsWith(NegativePrefix, StringComparison.Ordinal))
+        Interlocked.Increment(ref hit ? ref _memoryHits : ref _memoryMisses);
+        _metrics?.CacheLookup(CacheLevel.L1, hit);
+    }
+
+    /// <summary>An L2 read of a proof (negative entries, <c>nf:</c>, are counted apart); runs inline in the lookup's flow.</summary>
+    private void CountDistributed(string key, bool hit)
+    {
+        if (key.StartsWith(NegativePrefix, StringComparison.Ordinal))
         {
-            Interlocked.Increment(ref counter);
+            return;
         }
+
+        Interlocked.Increment(ref hit ? ref _distributedHits : ref _distributedMisses);
+        _metrics?.CacheLookup(CacheLevel.L2, hit);
+        if (hit && CurrentLookup.Value is { } outcome)
+        {
+            outcome.ServedByL2 = true;
+        }
+    }
+
+    /// <summary>What happened to one lookup past L1 (written by the load and by the L2 event, read after).</summary>
+    private sealed class LookupOutcome
+    {
+        public bool Loaded { get; set; }
+
+        public bool ServedByL2 { get; set; }
     }
 }

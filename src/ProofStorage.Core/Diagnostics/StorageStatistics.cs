@@ -1,11 +1,17 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace ProofStorage.Core.Diagnostics;
 
-/// <summary>Process-wide counters the store keeps; cheap to update (interlocked), read as a snapshot.</summary>
+/// <summary>
+/// Process-wide counters the store keeps; cheap to update (interlocked), read as a snapshot (<c>/v1/stats</c>).
+/// Each event is also recorded on <see cref="ProofStorageMetrics"/> when one is given, so the snapshot and the
+/// exported metrics are counted at the same place.
+/// </summary>
 public sealed class StorageStatistics
 {
     private readonly ConcurrentDictionary<string, ProviderCounters> _providers = new(StringComparer.Ordinal);
+    private readonly ProofStorageMetrics? _metrics;
     private long _dedupLookups;
     private long _dedupHits;
     private long _dedupBytesSaved;
@@ -13,24 +19,44 @@ public sealed class StorageStatistics
     private long _compressionBytesOut;
     private long _integrityFailures;
 
+    /// <summary>Counters only (no instruments): for tools and tests that export nothing.</summary>
+    public StorageStatistics()
+    {
+    }
+
+    /// <summary>Counters that also record every event on <paramref name="metrics"/>.</summary>
+    public StorageStatistics(ProofStorageMetrics metrics) => _metrics = metrics;
+
+    internal ProofStorageMetrics? Metrics => _metrics;
+
     internal void DedupLookup() => Interlocked.Increment(ref _dedupLookups);
 
     internal void DedupHit(long bytesSaved)
     {
         Interlocked.Increment(ref _dedupHits);
         Interlocked.Add(ref _dedupBytesSaved, bytesSaved);
+        _metrics?.DedupHit();
     }
 
-    internal void Compressed(long bytesIn, long bytesOut)
+    /// <summary>A proof was created: its record (<paramref name="rawBytes"/>), compressed and stored (envelope) sizes.</summary>
+    internal void Created(long rawBytes, long compressedBytes, long storedBytes)
     {
-        Interlocked.Add(ref _compressionBytesIn, bytesIn);
-        Interlocked.Add(ref _compressionBytesOut, bytesOut);
+        Interlocked.Add(ref _compressionBytesIn, rawBytes);
+        Interlocked.Add(ref _compressionBytesOut, compressedBytes);
+        _metrics?.ProofCreated(rawBytes, compressedBytes, storedBytes);
     }
 
-    internal void IntegrityFailure() => Interlocked.Increment(ref _integrityFailures);
+    /// <summary>A lookup that reached the provider: whether the proof was there.</summary>
+    internal void ProviderLookup(bool found) => _metrics?.CacheLookup(CacheLevel.Provider, found);
+
+    internal void IntegrityFailure()
+    {
+        Interlocked.Increment(ref _integrityFailures);
+        _metrics?.IntegrityFailure();
+    }
 
     /// <summary>The counters of one provider (created on first use).</summary>
-    public ProviderCounters ForProvider(string name) => _providers.GetOrAdd(name, static n => new ProviderCounters(n));
+    public ProviderCounters ForProvider(string name) => _providers.GetOrAdd(name, static (n, metrics) => new ProviderCounters(n, metrics), _metrics);
 
     public DedupSnapshot Dedup => new(Volatile.Read(ref _dedupLookups), Volatile.Read(ref _dedupHits), Volatile.Read(ref _dedupBytesSaved));
 
@@ -60,13 +86,21 @@ public sealed class ProviderCounters
     private long _deletes;
     private long _lists;
     private long _errors;
+    private readonly ProofStorageMetrics? _metrics;
 
-    internal ProviderCounters(string name) => Name = name;
+    internal ProviderCounters(string name, ProofStorageMetrics? metrics)
+    {
+        Name = name;
+        _metrics = metrics;
+    }
 
     public string Name { get; }
 
-    internal void Count(ProviderOperation operation, TimeSpan elapsed, bool failed)
+    /// <summary>Counts one operation begun at <paramref name="startedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    internal void Count(ProviderOperation operation, long startedTimestamp, bool failed)
     {
+        var elapsed = Stopwatch.GetElapsedTime(startedTimestamp);
+        _metrics?.ProviderOperation(Name, operation, elapsed, failed);
         switch (operation)
         {
             case ProviderOperation.Get: Interlocked.Increment(ref _gets); break;

@@ -4,24 +4,78 @@ using ProofStorage.Core.Diagnostics;
 
 namespace ProofStorage.Core.Storage;
 
-/// <summary>Counts operations, errors and latency of the provider it wraps; adds no behaviour.</summary>
+/// <summary>
+/// Counts operations, errors and latency of the provider it wraps (<see cref="ProviderCounters"/>, which also feeds
+/// the <c>proofstorage.provider.*</c> instruments) and wraps each call in a span; adds no behaviour.
+/// </summary>
 internal sealed class InstrumentedStorageProvider(IStorageProvider inner, ProviderCounters counters) : IStorageProvider
 {
     public string Name => inner.Name;
 
     internal IStorageProvider Inner => inner;
 
-    public Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken) =>
-        Measure(ProviderOperation.Get, Stopwatch.GetTimestamp(), inner.GetAsync(key, cancellationToken));
+    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Get);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var stored = await inner.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            counters.Count(ProviderOperation.Get, started, failed: false);
+            return stored;
+        }
+        catch (Exception ex) when (Failed(ProviderOperation.Get, started, activity, ex))
+        {
+            throw;
+        }
+    }
 
-    public Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken) =>
-        Measure(ProviderOperation.Put, Stopwatch.GetTimestamp(), inner.CreateIfAbsentAsync(key, content, metadata, cancellationToken));
+    public async Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
+    {
+        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Put);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var created = await inner.CreateIfAbsentAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
+            counters.Count(ProviderOperation.Put, started, failed: false);
+            return created;
+        }
+        catch (Exception ex) when (Failed(ProviderOperation.Put, started, activity, ex))
+        {
+            throw;
+        }
+    }
 
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken) =>
-        await Measure(ProviderOperation.Put, Stopwatch.GetTimestamp(), Wrap(inner.PutAsync(key, content, metadata, cancellationToken))).ConfigureAwait(false);
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
+    {
+        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Put);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await inner.PutAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
+            counters.Count(ProviderOperation.Put, started, failed: false);
+        }
+        catch (Exception ex) when (Failed(ProviderOperation.Put, started, activity, ex))
+        {
+            throw;
+        }
+    }
 
-    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) =>
-        Measure(ProviderOperation.Delete, Stopwatch.GetTimestamp(), inner.DeleteAsync(key, cancellationToken));
+    public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Delete);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var deleted = await inner.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            counters.Count(ProviderOperation.Delete, started, failed: false);
+            return deleted;
+        }
+        catch (Exception ex) when (Failed(ProviderOperation.Delete, started, activity, ex))
+        {
+            throw;
+        }
+    }
 
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -38,30 +92,21 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
         }
         finally
         {
-            counters.Count(ProviderOperation.List, Stopwatch.GetElapsedTime(started), failed);
+            counters.Count(ProviderOperation.List, started, failed);
         }
     }
 
     public Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
 
-    private static async Task<bool> Wrap(Task task)
+    /// <summary>Counts a failure (a cancellation is not the provider's fault); always false, for exception filters.</summary>
+    private bool Failed(ProviderOperation operation, long started, Activity? activity, Exception exception)
     {
-        await task.ConfigureAwait(false);
-        return true;
-    }
+        if (exception is not OperationCanceledException)
+        {
+            counters.Count(operation, started, failed: true);
+            ProofStorageActivities.Failed(activity, exception);
+        }
 
-    private async Task<T> Measure<T>(ProviderOperation operation, long started, Task<T> task)
-    {
-        try
-        {
-            var result = await task.ConfigureAwait(false);
-            counters.Count(operation, Stopwatch.GetElapsedTime(started), failed: false);
-            return result;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            counters.Count(operation, Stopwatch.GetElapsedTime(started), failed: true);
-            throw;
-        }
+        return false;
     }
 }

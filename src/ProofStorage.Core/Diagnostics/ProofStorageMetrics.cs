@@ -1,0 +1,156 @@
+using System.Diagnostics.Metrics;
+
+namespace ProofStorage.Core.Diagnostics;
+
+/// <summary>
+/// The store's instruments on the <see cref="MeterName"/> meter (<see cref="System.Diagnostics.Metrics"/> only: any
+/// listener — the OpenTelemetry SDK in the Api, <c>dotnet-counters</c>, a test's <c>MetricCollector</c> — can read
+/// them). Recorded where the events happen: <see cref="StorageStatistics"/> (dedup, bytes, provider operations) and
+/// the L1/L2 cache. Thread-safe singleton; each record is a counter add or histogram record with at most two
+/// preallocated tags, so an instrument nobody listens to costs a branch.
+/// </summary>
+/// <remarks>
+/// Instruments (names as exported over OTLP; Prometheus replaces dots with underscores and adds unit and
+/// <c>_total</c> suffixes):
+/// <list type="bullet">
+/// <item><c>proofstorage.cache.hits</c>, <c>proofstorage.cache.misses</c> ({lookup}; tag <c>cache.level</c> =
+/// <c>l1</c> | <c>l2</c> | <c>provider</c>).</item>
+/// <item><c>proofstorage.provider.operation.duration</c> (s; tags <c>provider</c>, <c>operation</c>) and
+/// <c>proofstorage.provider.errors</c> ({error}; same tags).</item>
+/// <item><c>proofstorage.proofs.created</c>, <c>proofstorage.dedup.hits</c> ({proof}).</item>
+/// <item><c>proofstorage.store.raw_bytes</c>, <c>proofstorage.store.stored_bytes</c> (By) and
+/// <c>proofstorage.store.compression_ratio</c> (1, compressed ÷ raw per created proof).</item>
+/// <item><c>proofstorage.integrity.failures</c> ({failure}).</item>
+/// </list>
+/// </remarks>
+public sealed class ProofStorageMetrics : IDisposable
+{
+    /// <summary>The meter's name, to subscribe to (e.g. <c>AddMeter(ProofStorageMetrics.MeterName)</c>).</summary>
+    public const string MeterName = "ProofStorage";
+
+    /// <summary>The tag naming a cache level on the hit and miss counters.</summary>
+    public const string CacheLevelTag = "cache.level";
+
+    /// <summary>The tag naming a provider (its configured name) on the provider instruments.</summary>
+    public const string ProviderTag = "provider";
+
+    /// <summary>The tag naming a provider operation: <c>get</c>, <c>put</c>, <c>delete</c>, <c>list</c>.</summary>
+    public const string OperationTag = "operation";
+
+    private static readonly KeyValuePair<string, object?> L1 = new(CacheLevelTag, "l1");
+    private static readonly KeyValuePair<string, object?> L2 = new(CacheLevelTag, "l2");
+    private static readonly KeyValuePair<string, object?> ProviderLevel = new(CacheLevelTag, "provider");
+    private static readonly KeyValuePair<string, object?>[] Operations =
+    [
+        new(OperationTag, "get"),
+        new(OperationTag, "put"),
+        new(OperationTag, "delete"),
+        new(OperationTag, "list"),
+    ];
+
+    // Provider calls span a local disk (sub-millisecond) to a remote bucket (seconds): the default buckets
+    // (0-10000, meant for milliseconds) would put every call in the first one.
+    private static readonly double[] DurationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    private static readonly double[] RatioBuckets = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1];
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Histogram<double> _providerDuration;
+    private readonly Counter<long> _providerErrors;
+    private readonly Counter<long> _proofsCreated;
+    private readonly Counter<long> _dedupHits;
+    private readonly Counter<long> _rawBytes;
+    private readonly Counter<long> _storedBytes;
+    private readonly Histogram<double> _compressionRatio;
+    private readonly Counter<long> _integrityFailures;
+
+    /// <summary>
+    /// Creates the instruments on a meter from <paramref name="meterFactory"/> (the host's, so each host has its own
+    /// meter); without one, on a meter this instance owns and disposes.
+    /// </summary>
+    public ProofStorageMetrics(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _cacheHits = _meter.CreateCounter<long>("proofstorage.cache.hits", "{lookup}",
+            "Lookups answered by a cache level (l1: this instance's memory, l2: the shared cache, provider: the storage had the proof).");
+        _cacheMisses = _meter.CreateCounter<long>("proofstorage.cache.misses", "{lookup}",
+            "Lookups a cache level could not answer (provider: the storage had no such proof).");
+        _providerDuration = _meter.CreateHistogram("proofstorage.provider.operation.duration", "s",
+            "Duration of storage provider operations, failed ones included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _providerErrors = _meter.CreateCounter<long>("proofstorage.provider.errors", "{error}",
+            "Storage provider operations that failed (cancellations excluded).");
+        _proofsCreated = _meter.CreateCounter<long>("proofstorage.proofs.created", "{proof}", "Proofs written (new images).");
+        _dedupHits = _meter.CreateCounter<long>("proofstorage.dedup.hits", "{proof}",
+            "Stores answered with the proof already stored for the image (nothing written).");
+        _rawBytes = _meter.CreateCounter<long>("proofstorage.store.raw_bytes", "By",
+            "Canonical record bytes of created proofs, before compression.");
+        _storedBytes = _meter.CreateCounter<long>("proofstorage.store.stored_bytes", "By",
+            "Bytes written to the provider for created proofs (compressed, encrypted envelope).");
+        _compressionRatio = _meter.CreateHistogram("proofstorage.store.compression_ratio", "1",
+            "Compressed size ÷ raw size of each created proof (lower is better).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RatioBuckets });
+        _integrityFailures = _meter.CreateCounter<long>("proofstorage.integrity.failures", "{failure}",
+            "Stored objects that failed verification (authentication tag, record identity).");
+    }
+
+    /// <summary>The meter the instruments live on.</summary>
+    public Meter Meter => _meter;
+
+    internal void CacheLookup(CacheLevel level, bool hit)
+    {
+        var tag = level switch
+        {
+            CacheLevel.L1 => L1,
+            CacheLevel.L2 => L2,
+            _ => ProviderLevel,
+        };
+        (hit ? _cacheHits : _cacheMisses).Add(1, tag);
+    }
+
+    internal void ProviderOperation(string provider, ProviderOperation operation, TimeSpan elapsed, bool failed)
+    {
+        var providerTag = new KeyValuePair<string, object?>(ProviderTag, provider);
+        var operationTag = Operations[(int)operation];
+        _providerDuration.Record(elapsed.TotalSeconds, providerTag, operationTag);
+
+        if (failed)
+        {
+            _providerErrors.Add(1, providerTag, operationTag);
+        }
+    }
+
+    internal void ProofCreated(long rawBytes, long compressedBytes, long storedBytes)
+    {
+        _proofsCreated.Add(1);
+        _rawBytes.Add(rawBytes);
+        _storedBytes.Add(storedBytes);
+        if (rawBytes > 0)
+        {
+            _compressionRatio.Record((double)compressedBytes / rawBytes);
+        }
+    }
+
+    internal void DedupHit() => _dedupHits.Add(1);
+
+    internal void IntegrityFailure() => _integrityFailures.Add(1);
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}
+
+/// <summary>The cache levels a lookup passes through, in order.</summary>
+internal enum CacheLevel
+{
+    L1,
+    L2,
+    Provider,
+}
