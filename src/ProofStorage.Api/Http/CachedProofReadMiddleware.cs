@@ -101,8 +101,12 @@ internal sealed class CachedProofReadMiddleware
             return false;
         }
 
-        // The rate limiter partitions by the authenticated name, as in the pipeline.
-        context.User = ApiKeyAuthenticationHandler.CreatePrincipal(match.Name, match.Scopes);
+        // The rate limiter partitions by the authenticated name, as in the pipeline; nothing else reads the user here.
+        if (_limiter is not null)
+        {
+            context.User = ApiKeyAuthenticationHandler.CreatePrincipal(match.Name, match.Scopes);
+        }
+
         return true;
     }
 }
