@@ -43,7 +43,9 @@ public sealed class MetricsEndpointTests
         var raw = after.Sum("proofstorage_store_raw_bytes_total");
         var stored = after.Sum("proofstorage_store_stored_bytes_total");
         Assert.True(raw >= proof.Length, $"raw bytes {raw} < the proof's {proof.Length}");
-        Assert.InRange(stored, 1, raw);
+        // The meter is process-wide: other tests' tiny proofs (envelope larger than the record) share these totals,
+        // so only this test's own proof, stored first, bounds them from below.
+        Assert.True(stored >= 1, $"stored bytes {stored}");
         Assert.True(after.Sum("proofstorage_store_compression_ratio_count") >= 1, after.Text);
         var ratio = after.Sum("proofstorage_store_compression_ratio_sum") / after.Sum("proofstorage_store_compression_ratio_count");
         Assert.InRange(ratio, 0.001, 1.1);
