@@ -30,6 +30,10 @@ internal static class ProofStorageApiExtensions
             kestrel.AddServerHeader = false;
         });
 
+        builder.Services.AddOptions<CdnOptions>().BindConfiguration(CdnOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CdnOptions>, CdnOptionsValidator>();
+        builder.Services.AddSingleton<ProofResponseHeaders>();
+
         builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
