@@ -221,50 +221,53 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, $"A presigned URL lives 1 s to {MaxPresignLifetime.TotalDays} days.");
         }
 
-        // The SDK signs "now" and derives X-Amz-Expires from Expires - now; whole seconds keep that exact.
-        var signedAt = DateTime.UtcNow;
-        var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        // The SDK derives X-Amz-Expires as Expires minus its own clock, rounded, and that clock is corrected by the
+        // skew seen in the server's (whole-second) Date headers. A second signing shifted by the difference gets the
+        // lifetime asked for; the expiry reported is read back from the URL either way.
+        var expires = DateTime.UtcNow.AddSeconds(seconds);
+        var url = await SignAsync(key, expires, cancellationToken).ConfigureAwait(false);
+        if (ExpiresSecondsOf(url) is { } signed && signed != seconds)
+        {
+            url = await SignAsync(key, expires.AddSeconds(seconds - signed), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PresignedUrl(url, ExpiryOf(url) ?? new DateTimeOffset(expires, TimeSpan.Zero));
+    }
+
+    private async Task<Uri> SignAsync(string key, DateTime expires, CancellationToken cancellationToken) =>
+        new(await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
             BucketName = _settings.Bucket,
             Key = ObjectKey(key),
             Verb = HttpVerb.GET,
-            Expires = signedAt.AddSeconds(seconds),
+            Expires = expires,
             Protocol = _settings.Https ? Protocol.HTTPS : Protocol.HTTP,
-        }).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var uri = new Uri(url);
-        return new PresignedUrl(uri, ExpiryOf(uri) ?? new DateTimeOffset(signedAt.AddSeconds(seconds), TimeSpan.Zero));
-    }
+        }).WaitAsync(cancellationToken).ConfigureAwait(false));
 
-    /// <summary>What the server will enforce: <c>X-Amz-Date</c> + <c>X-Amz-Expires</c> as signed into the URL.</summary>
-    internal static DateTimeOffset? ExpiryOf(Uri url)
+    private static long? ExpiresSecondsOf(Uri url) =>
+        long.TryParse(QueryValue(url, "X-Amz-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+
+    private static string? QueryValue(Uri url, string name)
     {
-        string? date = null;
-        string? expires = null;
         foreach (var pair in url.Query.TrimStart('?').Split('&'))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
+            if (equals > 0 && pair.AsSpan(0, equals).Equals(name, StringComparison.Ordinal))
             {
-                continue;
-            }
-
-            var name = pair[..equals];
-            if (name.Equals("X-Amz-Date", StringComparison.Ordinal))
-            {
-                date = Uri.UnescapeDataString(pair[(equals + 1)..]);
-            }
-            else if (name.Equals("X-Amz-Expires", StringComparison.Ordinal))
-            {
-                expires = pair[(equals + 1)..];
+                return Uri.UnescapeDataString(pair[(equals + 1)..]);
             }
         }
 
-        return DateTimeOffset.TryParseExact(date, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+        return null;
+    }
+
+    /// <summary>What the server will enforce: <c>X-Amz-Date</c> + <c>X-Amz-Expires</c> as signed into the URL.</summary>
+    internal static DateTimeOffset? ExpiryOf(Uri url) =>
+        DateTimeOffset.TryParseExact(QueryValue(url, "X-Amz-Date"), "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signed)
-            && long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var lifetime)
+            && ExpiresSecondsOf(url) is { } lifetime
             ? signed.AddSeconds(lifetime)
             : null;
-    }
 
     public void Dispose() => _client.Dispose();
 

@@ -255,7 +255,8 @@ public sealed class CdnHeaderTests : IDisposable
     private ProofStorageApiFactory Host(params (string Key, string? Value)[] settings)
     {
         var factory = Track(new ProofStorageApiFactory());
-        foreach (var (key, value) in settings)
+        // A null would bind as an empty value, not as "unset".
+        foreach (var (key, value) in settings.Where(s => s.Value is not null))
         {
             factory.Settings[key] = value;
         }
