@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ProofStorage.Api.Contracts;
 
@@ -92,6 +93,7 @@ public sealed class ProofUrlResponse
 
     /// <summary>When a presigned URL stops working (UTC); absent for URLs that do not expire.</summary>
     /// <example>2026-11-28T10:15:00.000Z</example>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ExpiresAt { get; init; }
 }
 
