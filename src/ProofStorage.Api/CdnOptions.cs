@@ -23,7 +23,8 @@ public enum ProofUrlMode
 /// CDN integration: the public base URL proofs are served under, and what the <c>/url</c> endpoint returns.
 /// <code>
 /// "ProofStorage": { "Cdn": { "PublicBaseUrl": "https://proofs.example.com", "UrlMode": "Auto",
-///   "PresignedUrlExpiry": "00:15:00", "MaxPresignedUrlExpiry": "01:00:00" } }
+///   "PresignedUrlExpiry": "00:15:00", "MaxPresignedUrlExpiry": "01:00:00",
+///   "PurgeWebhookUrl": "https://ops.example.com/hooks/cdn-purge", "PurgeWebhookTimeout": "00:00:05" } }
 /// </code>
 /// Whether responses may be kept by a shared cache follows <c>ProofStorage:Auth:AllowAnonymousReads</c>:
 /// <c>public</c> when anyone may read, <c>private</c> when reads need a key.
@@ -49,6 +50,15 @@ public sealed class CdnOptions
     /// <summary>Longest lifetime a caller may ask for; longer requests are clamped to it. At most 7 days.</summary>
     public TimeSpan MaxPresignedUrlExpiry { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Optional http(s) endpoint that gets a JSON POST (<c>ProofPurgeNotice</c>) after each delete, naming the paths
+    /// a CDN may still hold. Sent in the background: it never delays or fails the delete; failures are logged.
+    /// </summary>
+    public string? PurgeWebhookUrl { get; set; }
+
+    /// <summary>How long one webhook call may take (0.1 s to 30 s).</summary>
+    public TimeSpan PurgeWebhookTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary><see cref="PublicBaseUrl"/> without a trailing slash, or <see langword="null"/>.</summary>
     internal string? BaseUrl => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
 
@@ -68,6 +78,17 @@ internal sealed class CdnOptionsValidator(IServiceProvider services) : IValidate
                 || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo)))
         {
             failures.Add($"{section}:PublicBaseUrl '{baseUrl}' must be an absolute http(s) URL without credentials, query or fragment, e.g. https://proofs.example.com.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.PurgeWebhookUrl)
+            && (!Uri.TryCreate(options.PurgeWebhookUrl, UriKind.Absolute, out var hook) || hook.Scheme is not ("http" or "https")))
+        {
+            failures.Add($"{section}:PurgeWebhookUrl must be an absolute http(s) URL.");
+        }
+
+        if (options.PurgeWebhookTimeout < TimeSpan.FromMilliseconds(100) || options.PurgeWebhookTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{section}:PurgeWebhookTimeout must be between 00:00:00.1 and 00:00:30.");
         }
 
         if (!Enum.IsDefined(options.UrlMode))

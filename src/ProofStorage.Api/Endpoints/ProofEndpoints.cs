@@ -78,7 +78,7 @@ internal static class ProofEndpoints
             .RequireAuthorization(ProofStoragePolicies.Delete)
             .WithSummary("Delete a proof")
             .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof. "
-                + "Copies a CDN holds are not purged by this call: see docs/operations.md (CDN).")
+                + "Copies a CDN holds are not purged by this call; with ProofStorage:Cdn:PurgeWebhookUrl set, a background POST names the paths to purge. See docs/operations.md (CDN).")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -230,16 +230,34 @@ internal static class ProofEndpoints
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteProof(string proofId, StorageManager store,
-        CancellationToken cancellationToken)
+        CdnPurgeWebhook purge, CancellationToken cancellationToken)
     {
         if (!ProofIds.IsValid(proofId))
         {
             return InvalidProofId();
         }
 
-        return await store.DeleteAsync(proofId, cancellationToken)
-            ? TypedResults.NoContent()
-            : NotFound($"No proof has the id '{proofId}'.");
+        // The purge notice names the native id and the image (for the by-image path): read them while they exist.
+        ProofDocument? existing = null;
+        if (purge.Enabled)
+        {
+            try
+            {
+                existing = await store.GetAsync(proofId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ProofIntegrityException or StorageUnavailableException)
+            {
+                // A proof that cannot be read can still be deleted; the notice then names only its paths by id.
+            }
+        }
+
+        if (!await store.DeleteAsync(proofId, cancellationToken))
+        {
+            return NotFound($"No proof has the id '{proofId}'.");
+        }
+
+        purge.Enqueue(existing?.ProofId ?? proofId, existing?.ImageHash.Value);
+        return TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<BatchStoreResponse>, ValidationProblem, ProblemHttpResult>> StoreBatch(HttpRequest request,
