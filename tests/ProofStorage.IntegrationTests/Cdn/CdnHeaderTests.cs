@@ -1,8 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ProofStorage.Api;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Cdn;
@@ -189,32 +192,59 @@ public sealed class CdnHeaderTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await Track(factory.CreateAnonymousClient()).GetAsync("/v1/proofs/AAAAAAAAAAAAAAAAAAAAAA/url")).StatusCode);
     }
 
-    [Theory]
-    [InlineData("Presigned", null, "cannot sign URLs")]
-    [InlineData("Cdn", null, "PublicBaseUrl is not set")]
-    [InlineData("Auto", "ftp://cdn.example.test", "must be an absolute http(s) URL")]
-    [InlineData("Auto", "https://cdn.example.test/?x=1", "must be an absolute http(s) URL")]
-    public void Startup_InvalidCdnSettings_RefuseToStartWithAClearMessage(string mode, string? baseUrl, string message)
+    [Fact]
+    public void Startup_CdnModeWithoutPublicBaseUrl_RefusesToStartWithAClearMessage()
     {
-        var factory = Host(("ProofStorage:Cdn:UrlMode", mode), ("ProofStorage:Cdn:PublicBaseUrl", baseUrl));
+        var factory = Host(("ProofStorage:Cdn:UrlMode", "Cdn"));
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
-        Assert.Contains(message, FindInner<OptionsValidationException>(error)!.Message, StringComparison.Ordinal);
+        Assert.Contains("ProofStorage:Cdn:UrlMode is Cdn but PublicBaseUrl is not set", Validation(error).Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("00:00:00", "01:00:00")]
-    [InlineData("02:00:00", "01:00:00")]
-    [InlineData("00:15:00", "8.00:00:00")]
-    public void Startup_PresignedExpiryOutOfBounds_RefusesToStart(string expiry, string max)
+    [InlineData("Presigned", null, null, null, "cannot sign URLs")]
+    [InlineData("Cdn", null, null, null, "PublicBaseUrl is not set")]
+    [InlineData("Auto", "ftp://cdn.example.test", null, null, "must be an absolute http(s) URL")]
+    [InlineData("Auto", "https://cdn.example.test/?x=1", null, null, "must be an absolute http(s) URL")]
+    [InlineData("Auto", "https://user:pw@cdn.example.test", null, null, "must be an absolute http(s) URL")]
+    [InlineData("Auto", null, "00:00:00", "01:00:00", "PresignedUrlExpiry must be at least 00:00:01")]
+    [InlineData("Auto", null, "02:00:00", "01:00:00", "PresignedUrlExpiry must be at least 00:00:01 and at most MaxPresignedUrlExpiry")]
+    [InlineData("Auto", null, "00:15:00", "8.00:00:00", "MaxPresignedUrlExpiry must be between 00:00:01 and 7.00:00:00")]
+    public void Validate_InvalidCdnSettings_FailWithAMessageNamingTheSetting(string mode, string? baseUrl, string? expiry, string? max, string message)
     {
-        var factory = Host(("ProofStorage:Cdn:PresignedUrlExpiry", expiry), ("ProofStorage:Cdn:MaxPresignedUrlExpiry", max));
+        // A started host with the filesystem provider: the validator asks its store whether URLs can be signed.
+        var factory = Host();
+        Client(factory);
+        var options = new CdnOptions
+        {
+            UrlMode = Enum.Parse<ProofUrlMode>(mode),
+            PublicBaseUrl = baseUrl,
+            PresignedUrlExpiry = expiry is null ? TimeSpan.FromMinutes(15) : TimeSpan.Parse(expiry, CultureInfo.InvariantCulture),
+            MaxPresignedUrlExpiry = max is null ? TimeSpan.FromHours(1) : TimeSpan.Parse(max, CultureInfo.InvariantCulture),
+        };
 
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var result = new CdnOptionsValidator(factory.Services).Validate(null, options);
 
-        Assert.Contains("ProofStorage:Cdn:", FindInner<OptionsValidationException>(error)!.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("file:///tmp/hook", "00:00:05", "PurgeWebhookUrl must be an absolute http(s) URL")]
+    [InlineData("https://ops.example.test/purge", "00:05:00", "PurgeWebhookTimeout must be between")]
+    public void Validate_InvalidPurgeWebhookSettings_Fail(string url, string timeout, string message)
+    {
+        var options = new CdnOptions { PurgeWebhookUrl = url, PurgeWebhookTimeout = TimeSpan.Parse(timeout, CultureInfo.InvariantCulture) };
+
+        var result = new CdnOptionsValidator(new ServiceCollection().BuildServiceProvider()).Validate(null, options);
+
+        Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_Defaults_Succeed() =>
+        Assert.True(new CdnOptionsValidator(new ServiceCollection().BuildServiceProvider()).Validate(null, new CdnOptions()).Succeeded);
 
     /// <summary>The header as sent (the typed view reorders directives).</summary>
     internal static string CacheControl(HttpResponseMessage response) => response.Headers.NonValidated["Cache-Control"].ToString();
@@ -232,6 +262,9 @@ public sealed class CdnHeaderTests : IDisposable
 
     internal static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    private static OptionsValidationException Validation(Exception error) =>
+        FindInner<OptionsValidationException>(error) ?? throw new Xunit.Sdk.XunitException("No OptionsValidationException in: " + error);
 
     private static T? FindInner<T>(Exception? error)
         where T : Exception
