@@ -41,6 +41,13 @@ internal static class ProofStorageApiExtensions
             kestrel.AddServerHeader = false;
         });
 
+        builder.Services.AddOptions<CdnOptions>().BindConfiguration(CdnOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CdnOptions>, CdnOptionsValidator>();
+        builder.Services.AddSingleton<ProofResponseHeaders>();
+        builder.Services.AddHttpClient(CdnPurgeWebhook.HttpClientName);
+        builder.Services.AddSingleton<CdnPurgeWebhook>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CdnPurgeWebhook>());
+
         builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();

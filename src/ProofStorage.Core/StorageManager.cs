@@ -69,6 +69,11 @@ public sealed class StorageManager : IDisposable
             throw new ArgumentException($"The proof must be a single JSON value nested at most {_options.MaxProofDepth} levels deep.", nameof(command));
         }
 
+        if (ProofMediaTypes.Check(command.ProofMediaType, command.Proof.Span) is { } mediaTypeError)
+        {
+            throw new ArgumentException(mediaTypeError, nameof(command));
+        }
+
         var proofId = DedupProtocol.ProofIdFor(command.ImageHash);
         var key = DedupProtocol.ProofKey(proofId);
         _statistics.DedupLookup();
@@ -86,7 +91,7 @@ public sealed class StorageManager : IDisposable
 
                 // RECORD
                 var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
-                var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span);
+                var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span, command.ProofMediaType);
                 if (record.Length > _options.MaxRecordBytes)
                 {
                     throw new ProofTooLargeException(record.Length, _options.MaxRecordBytes);
@@ -276,6 +281,25 @@ public sealed class StorageManager : IDisposable
         }
 
         return created;
+    }
+
+    /// <summary>The provider's URL-signing capability, or <see langword="null"/> when it has none (the filesystem).</summary>
+    public IPresignedUrlProvider? PresignedUrls => StorageCapabilities.Find<IPresignedUrlProvider>(_storage);
+
+    /// <summary>
+    /// A signed URL for the stored envelope of a proof (native or legacy id), or <see langword="null"/> when no
+    /// such proof exists. Throws <see cref="NotSupportedException"/> when <see cref="PresignedUrls"/> is
+    /// <see langword="null"/>, <see cref="ArgumentOutOfRangeException"/> for a lifetime the provider refuses.
+    /// </summary>
+    public async Task<PresignedUrl?> CreatePresignedUrlAsync(string id, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var signer = PresignedUrls ?? throw new NotSupportedException($"The storage provider {_storage.Name} cannot sign URLs.");
+
+        // Signing is local and would happily sign a key that does not exist: ask the store first.
+        var document = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return document is null
+            ? null
+            : await signer.CreatePresignedGetUrlAsync(DedupProtocol.ProofKey(document.ProofId), lifetime, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Statistics of the store and its cache.</summary>

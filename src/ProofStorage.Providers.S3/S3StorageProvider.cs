@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -14,7 +15,8 @@ using ProofStorage.Core.Storage;
 namespace ProofStorage.Providers.S3;
 
 /// <summary>What a provider instance needs beyond the client, resolved from <see cref="S3StorageOptions"/>.</summary>
-internal sealed record S3ProviderSettings(string Bucket, string KeyPrefix, bool ServerSideEncryption, bool DisablePayloadSigning, TimeSpan OperationTimeout);
+internal sealed record S3ProviderSettings(string Bucket, string KeyPrefix, bool ServerSideEncryption, bool DisablePayloadSigning, TimeSpan OperationTimeout,
+    bool Https = true);
 
 /// <summary>
 /// Objects in an S3-protocol bucket (AWS S3, Cloudflare R2, MinIO, the local test server).
@@ -30,9 +32,14 @@ internal sealed record S3ProviderSettings(string Bucket, string KeyPrefix, bool 
 /// <para>Each call is bounded by the SDK's per-attempt <c>Timeout</c> and by <c>OperationTimeout</c> over all
 /// retries; unreachable, timed-out, throttled-past-retries and 5xx answers become
 /// <see cref="StorageUnavailableException"/>.</para>
+/// <para>Presigned GET URLs (SigV4 query signing, at most 7 days) are signed locally with the provider's
+/// credentials; they fetch the encrypted envelope.</para>
 /// </remarks>
-internal sealed class S3StorageProvider : IStorageProvider, IDisposable
+internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvider, IDisposable
 {
+    /// <summary>SigV4 query signing refuses <c>X-Amz-Expires</c> over 604800 s (AWS S3, R2 and the local server alike).</summary>
+    internal static readonly TimeSpan MaxPresignLifetime = TimeSpan.FromDays(7);
+
     internal const string Sha256Header = "x-amz-meta-sha256";
     private const string HealthProbeKey = ".health/probe";
 
@@ -202,6 +209,65 @@ internal sealed class S3StorageProvider : IStorageProvider, IDisposable
             return new ProviderHealth(false, "timed out", Stopwatch.GetElapsedTime(started));
         }
     }
+
+    public TimeSpan MaxPresignedUrlLifetime => MaxPresignLifetime;
+
+    public async Task<PresignedUrl> CreatePresignedGetUrlAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var seconds = (long)Math.Floor(lifetime.TotalSeconds);
+        if (seconds < 1 || lifetime > MaxPresignLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, $"A presigned URL lives 1 s to {MaxPresignLifetime.TotalDays} days.");
+        }
+
+        // The SDK derives X-Amz-Expires as Expires minus its own clock, rounded, and that clock is corrected by the
+        // skew seen in the server's (whole-second) Date headers. A second signing shifted by the difference gets the
+        // lifetime asked for; the expiry reported is read back from the URL either way.
+        var expires = DateTime.UtcNow.AddSeconds(seconds);
+        var url = await SignAsync(key, expires, cancellationToken).ConfigureAwait(false);
+        if (ExpiresSecondsOf(url) is { } signed && signed != seconds)
+        {
+            url = await SignAsync(key, expires.AddSeconds(seconds - signed), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PresignedUrl(url, ExpiryOf(url) ?? new DateTimeOffset(expires, TimeSpan.Zero));
+    }
+
+    private async Task<Uri> SignAsync(string key, DateTime expires, CancellationToken cancellationToken) =>
+        new(await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _settings.Bucket,
+            Key = ObjectKey(key),
+            Verb = HttpVerb.GET,
+            Expires = expires,
+            Protocol = _settings.Https ? Protocol.HTTPS : Protocol.HTTP,
+        }).WaitAsync(cancellationToken).ConfigureAwait(false));
+
+    private static long? ExpiresSecondsOf(Uri url) =>
+        long.TryParse(QueryValue(url, "X-Amz-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+
+    private static string? QueryValue(Uri url, string name)
+    {
+        foreach (var pair in url.Query.TrimStart('?').Split('&'))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && pair.AsSpan(0, equals).Equals(name, StringComparison.Ordinal))
+            {
+                return Uri.UnescapeDataString(pair[(equals + 1)..]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What the server will enforce: <c>X-Amz-Date</c> + <c>X-Amz-Expires</c> as signed into the URL.</summary>
+    internal static DateTimeOffset? ExpiryOf(Uri url) =>
+        DateTimeOffset.TryParseExact(QueryValue(url, "X-Amz-Date"), "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signed)
+            && ExpiresSecondsOf(url) is { } lifetime
+            ? signed.AddSeconds(lifetime)
+            : null;
 
     public void Dispose() => _client.Dispose();
 

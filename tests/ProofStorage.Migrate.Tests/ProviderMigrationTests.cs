@@ -1,4 +1,11 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ProofStorage.Core;
+using ProofStorage.Core.Model;
+using ProofStorage.Migrate.Hosting;
+using ProofStorage.Testing;
 
 namespace ProofStorage.Migrate.Tests;
 
@@ -36,6 +43,27 @@ public sealed class ProviderMigrationTests : IDisposable
 
         var summary = _new.ReadReport().GetProperty("summary");
         Assert.Equal(before.Proofs.Count + before.Aliases.Count, summary.GetProperty("verified").GetInt32());
+    }
+
+    [Fact]
+    public async Task ProviderSource_ProofWithAMediaType_KeepsItsMediaType()
+    {
+        using (var host = MigrationHost.Build([_old.ConfigPath], [], [], LogLevel.Warning))
+        {
+            await host.StartAsync();
+            var manager = host.Services.GetRequiredService<StorageManager>();
+            await manager.StoreAsync(new StoreProofCommand(ImageHash.Parse(TestKeys.ImageHash("c2pa-binary")), "\"AAECAw==\""u8.ToArray(), null,
+                ProofMediaType: "application/c2pa"), CancellationToken.None);
+            await host.StopAsync();
+        }
+
+        var sourceConfig = _new.WriteConfig("source.json", _old.DataPath, ["old"]);
+        var (exitCode, output) = await _new.RunAsync("--source-config", sourceConfig, "--verify");
+
+        Assert.True(exitCode == 0, output);
+        var migrated = Assert.Single((await MigrationWorkspace.ReadStoreAsync(_new.ConfigPath)).Proofs).Value;
+        Assert.Equal(Assert.Single((await MigrationWorkspace.ReadStoreAsync(_old.ConfigPath)).Proofs).Value, migrated);
+        Assert.Contains("\"proofMediaType\":\"application/c2pa\",\"proof\":\"AAECAw==\"", migrated, StringComparison.Ordinal);
     }
 
     [Fact]

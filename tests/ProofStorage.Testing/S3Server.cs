@@ -29,12 +29,19 @@ public sealed partial class S3Server : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private Process? _process;
 
-    private S3Server(string endpoint, string? dataDirectory, int port)
+    private S3Server(string endpoint, string? dataDirectory, int port, bool checkSignatures = false)
     {
         Endpoint = endpoint;
         DataDirectory = dataDirectory;
         Port = port;
+        ChecksSignatures = checkSignatures;
     }
+
+    /// <summary>
+    /// True when the local server refuses requests whose SigV4 signature does not match (started without
+    /// <c>--allow-mismatched-signatures</c>). Off by default: the SDK's bucket-level calls are refused then.
+    /// </summary>
+    public bool ChecksSignatures { get; }
 
     /// <summary>The <c>http://127.0.0.1:PORT</c> endpoint.</summary>
     public string Endpoint { get; private set; }
@@ -56,11 +63,12 @@ public sealed partial class S3Server : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a local server on a free port with a new temp data folder.</summary>
-    public static async Task<S3Server> StartAsync()
+    /// <param name="checkSignatures">Refuse mismatched signatures (see <see cref="ChecksSignatures"/>).</param>
+    public static async Task<S3Server> StartAsync(bool checkSignatures = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "proofstorage-s3", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var server = new S3Server(string.Empty, dataDirectory, 0);
+        var server = new S3Server(string.Empty, dataDirectory, 0, checkSignatures);
         await server.LaunchAsync();
         return server;
     }
@@ -178,10 +186,15 @@ public sealed partial class S3Server : IAsyncDisposable
             foreach (var argument in new[]
                      {
                          Path.Combine(backends, "start-s3rver.js"), "-d", DataDirectory!, "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture),
-                         "--configure-bucket", Bucket, "--allow-mismatched-signatures", "-s",
+                         "--configure-bucket", Bucket, "-s",
                      })
             {
                 info.ArgumentList.Add(argument);
+            }
+
+            if (!ChecksSignatures)
+            {
+                info.ArgumentList.Add("--allow-mismatched-signatures");
             }
 
             info.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ProofStorage.Api.Contracts;
 
@@ -12,6 +13,14 @@ public sealed class StoreProofRequest
     /// <summary>The signed proof: any JSON value. Stored and returned byte-for-byte as sent.</summary>
     /// <example>{"claim":{"alg":"sha256","assertions":["c2pa.actions"]},"signature":"MEUCIQ..."}</example>
     public required JsonElement Proof { get; init; }
+
+    /// <summary>
+    /// Optional media type of the proof document, served by <c>GET /v1/proofs/{proofId}/manifest</c>. Absent,
+    /// <c>application/json</c> or <c>…+json</c>: the proof is the document. Any other type (e.g. <c>application/c2pa</c>):
+    /// the proof is a JSON string of the document's bytes in base64, and the manifest route serves the decoded bytes.
+    /// </summary>
+    /// <example>application/json</example>
+    public string? ProofMediaType { get; init; }
 
     /// <summary>Optional string metadata (at most 32 entries by default).</summary>
     /// <example>{"source":"sign-service","camera":"X100V"}</example>
@@ -60,9 +69,32 @@ public sealed class ProofRecordResponse
     /// <example>{"source":"sign-service"}</example>
     public required Dictionary<string, string> Metadata { get; init; }
 
+    /// <summary>Present only when the proof was stored with one.</summary>
+    public string? ProofMediaType { get; init; }
+
     /// <summary>The proof exactly as it was sent.</summary>
     /// <example>{"claim":{"alg":"sha256","assertions":["c2pa.actions"]},"signature":"MEUCIQ..."}</example>
     public required JsonElement Proof { get; init; }
+}
+
+/// <summary>Where a proof can be fetched from.</summary>
+public sealed class ProofUrlResponse
+{
+    /// <summary>The URL.</summary>
+    /// <example>https://proofs.example.com/v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q</example>
+    public required string Url { get; init; }
+
+    /// <summary>
+    /// <c>cdn</c>: the record under the configured public base URL; <c>service</c>: the record on this service;
+    /// <c>presigned</c>: the stored, encrypted envelope straight from the bucket, until <see cref="ExpiresAt"/>.
+    /// </summary>
+    /// <example>cdn</example>
+    public required string Kind { get; init; }
+
+    /// <summary>When a presigned URL stops working (UTC); absent for URLs that do not expire.</summary>
+    /// <example>2026-11-28T10:15:00.000Z</example>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ExpiresAt { get; init; }
 }
 
 /// <summary>Up to <c>MaxBatchItems</c> store requests, processed independently.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -32,12 +33,35 @@ internal static class ProofEndpoints
             .WithName("GetProof")
             .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Get a proof by id (native or legacy id)")
-            .WithDescription("Returns the record JSON with a strong ETag; If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes.")
+            .WithDescription("Returns the record JSON with a strong ETag and Cache-Control immutable (public when anonymous reads are on, private otherwise); "
+                + "If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes. Link: <…/manifest>; rel=\"c2pa-manifest\" names the proof document.")
             .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        group.MapMethods("/{proofId}/manifest", [HttpMethods.Get, HttpMethods.Head], GetProofManifest)
+            .WithName("GetProofManifest")
+            .RequireAuthorization(ProofStoragePolicies.Read)
+            .WithSummary("Get the proof document itself (the C2PA remote manifest)")
+            .WithDescription("The stored proof value on its own, with the media type given on store (application/json when none): "
+                + "the JSON text byte for byte, or the decoded bytes of a base64 proof of a binary type such as application/c2pa. Same caching headers as the record.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: ["application/c2pa"])
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        group.MapGet("/{proofId}/url", GetProofUrl)
+            .WithName("GetProofUrl")
+            .RequireAuthorization(ProofStoragePolicies.Read)
+            .WithSummary("Get a URL to fetch the proof from: the CDN, this service, or a presigned bucket URL")
+            .WithDescription("kind cdn: the record under ProofStorage:Cdn:PublicBaseUrl; service: the record on this service; presigned "
+                + "(UrlMode Presigned, S3/R2 only): the encrypted envelope in the bucket until expiresAt. expiresIn (seconds) is clamped to MaxPresignedUrlExpiry.")
+            .Produces<ProofUrlResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapMethods("/by-image/{imageHash}", [HttpMethods.Get, HttpMethods.Head], GetProofByImage)
             .WithName("GetProofByImage")
@@ -53,7 +77,11 @@ internal static class ProofEndpoints
             .WithName("DeleteProof")
             .RequireAuthorization(ProofStoragePolicies.Delete)
             .WithSummary("Delete a proof")
-            .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof.");
+            .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof. "
+                + "Copies a CDN holds are not purged by this call; with ProofStorage:Cdn:PurgeWebhookUrl set, a background POST names the paths to purge. See docs/operations.md (CDN).")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/batch", StoreBatch)
             .WithName("StoreProofBatch")
@@ -110,7 +138,7 @@ internal static class ProofEndpoints
         }
     }
 
-    internal static async Task<IResult> GetProof(string proofId, StorageManager store, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetProof(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
     {
         if (!ProofIds.IsValid(proofId))
         {
@@ -118,10 +146,76 @@ internal static class ProofEndpoints
         }
 
         var document = await store.GetAsync(proofId, cancellationToken);
-        return document is null ? NotFound($"No proof has the id '{proofId}'.") : new ProofDocumentResult(document);
+        return document is null ? NotFound($"No proof has the id '{proofId}'.") : new ProofDocumentResult(document, headers);
     }
 
-    internal static async Task<IResult> GetProofByImage(string imageHash, StorageManager store, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetProofManifest(string proofId, StorageManager store, ProofResponseHeaders headers,
+        CancellationToken cancellationToken)
+    {
+        if (!ProofIds.IsValid(proofId))
+        {
+            return InvalidProofId();
+        }
+
+        var document = await store.GetAsync(proofId, cancellationToken);
+        return document is null ? NotFound($"No proof has the id '{proofId}'.") : new ProofManifestResult(document, headers);
+    }
+
+    internal static async Task<Results<Ok<ProofUrlResponse>, ValidationProblem, ProblemHttpResult>> GetProofUrl(string proofId, string? expiresIn,
+        HttpContext context, StorageManager store, ProofResponseHeaders headers, IOptions<CdnOptions> cdn, CancellationToken cancellationToken)
+    {
+        if (!ProofIds.IsValid(proofId))
+        {
+            return InvalidProofId();
+        }
+
+        var options = cdn.Value;
+        var lifetime = options.PresignedUrlExpiry;
+        if (expiresIn is not null)
+        {
+            if (!long.TryParse(expiresIn, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds < 1)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["expiresIn"] = [$"expiresIn is a whole number of seconds, at least 1 (longer than {(long)options.MaxPresignedUrlExpiry.TotalSeconds} is shortened to that)."],
+                });
+            }
+
+            // Asking for more than the operator allows is not an error: the answer says what was granted.
+            lifetime = seconds >= (long)options.MaxPresignedUrlExpiry.TotalSeconds ? options.MaxPresignedUrlExpiry : TimeSpan.FromSeconds(seconds);
+        }
+
+        // A presigned answer goes stale as it expires: never cache any of them.
+        context.Response.Headers.CacheControl = "no-store";
+        var mode = options.EffectiveUrlMode;
+        if (mode == ProofUrlMode.Presigned)
+        {
+            var signed = await store.CreatePresignedUrlAsync(proofId, lifetime, cancellationToken);
+            return signed is null
+                ? NotFound($"No proof has the id '{proofId}'.")
+                : TypedResults.Ok(new ProofUrlResponse
+                {
+                    Url = signed.Url.AbsoluteUri,
+                    Kind = "presigned",
+                    ExpiresAt = ProofRecord.FormatTimestamp(signed.ExpiresAt),
+                });
+        }
+
+        // A URL is handed out only for a proof that exists, whatever the mode.
+        var document = await store.GetAsync(proofId, cancellationToken);
+        if (document is null)
+        {
+            return NotFound($"No proof has the id '{proofId}'.");
+        }
+
+        // A legacy id resolves to the native one: one URL, one CDN entry per proof.
+        var request = context.Request;
+        return TypedResults.Ok(mode == ProofUrlMode.Cdn
+            ? new ProofUrlResponse { Url = headers.RecordUrl(document.ProofId), Kind = "cdn" }
+            : new ProofUrlResponse { Url = $"{request.Scheme}://{request.Host}{request.PathBase}/v1/proofs/{document.ProofId}", Kind = "service" });
+    }
+
+    internal static async Task<IResult> GetProofByImage(string imageHash, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
     {
         if (!ImageHash.TryParse(imageHash, out var hash))
         {
@@ -132,20 +226,38 @@ internal static class ProofEndpoints
         }
 
         var document = await store.GetByImageAsync(hash, cancellationToken);
-        return document is null ? NotFound("No proof is stored for this image.") : new ProofDocumentResult(document);
+        return document is null ? NotFound("No proof is stored for this image.") : new ProofDocumentResult(document, headers);
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteProof(string proofId, StorageManager store,
-        CancellationToken cancellationToken)
+        CdnPurgeWebhook purge, CancellationToken cancellationToken)
     {
         if (!ProofIds.IsValid(proofId))
         {
             return InvalidProofId();
         }
 
-        return await store.DeleteAsync(proofId, cancellationToken)
-            ? TypedResults.NoContent()
-            : NotFound($"No proof has the id '{proofId}'.");
+        // The purge notice names the native id and the image (for the by-image path): read them while they exist.
+        ProofDocument? existing = null;
+        if (purge.Enabled)
+        {
+            try
+            {
+                existing = await store.GetAsync(proofId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ProofIntegrityException or StorageUnavailableException)
+            {
+                // A proof that cannot be read can still be deleted; the notice then names only its paths by id.
+            }
+        }
+
+        if (!await store.DeleteAsync(proofId, cancellationToken))
+        {
+            return NotFound($"No proof has the id '{proofId}'.");
+        }
+
+        purge.Enqueue(existing?.ProofId ?? proofId, existing?.ImageHash.Value);
+        return TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<BatchStoreResponse>, ValidationProblem, ProblemHttpResult>> StoreBatch(HttpRequest request,

@@ -28,14 +28,16 @@ internal sealed class CachedProofReadMiddleware
     private readonly RequestDelegate _next;
     private readonly IProofCache _cache;
     private readonly ApiKeyStore _keys;
+    private readonly ProofResponseHeaders _headers;
     private readonly PartitionedRateLimiter<HttpContext>? _limiter;
 
-    public CachedProofReadMiddleware(RequestDelegate next, IProofCache cache, ApiKeyStore keys, IOptions<RateLimitOptions> limits,
-        IOptions<RateLimiterOptions> rateLimiter)
+    public CachedProofReadMiddleware(RequestDelegate next, IProofCache cache, ApiKeyStore keys, ProofResponseHeaders headers,
+        IOptions<RateLimitOptions> limits, IOptions<RateLimiterOptions> rateLimiter)
     {
         _next = next;
         _cache = cache;
         _keys = keys;
+        _headers = headers;
 
         // The same limiter instance the rate-limiting middleware uses, so a hit spends the caller's own bucket.
         _limiter = limits.Value.Enabled && !keys.Disabled ? rateLimiter.Value.GlobalLimiter : null;
@@ -59,7 +61,7 @@ internal sealed class CachedProofReadMiddleware
 
         if (_limiter is null)
         {
-            return new ProofDocumentResult(document).ExecuteAsync(context);
+            return new ProofDocumentResult(document, _headers).ExecuteAsync(context);
         }
 
         var lease = _limiter.AttemptAcquire(context);
@@ -73,11 +75,11 @@ internal sealed class CachedProofReadMiddleware
         return ServeAsync(context, document, lease);
     }
 
-    private static async Task ServeAsync(HttpContext context, ProofDocument document, RateLimitLease lease)
+    private async Task ServeAsync(HttpContext context, ProofDocument document, RateLimitLease lease)
     {
         using (lease)
         {
-            await new ProofDocumentResult(document).ExecuteAsync(context).ConfigureAwait(false);
+            await new ProofDocumentResult(document, _headers).ExecuteAsync(context).ConfigureAwait(false);
         }
     }
 

@@ -6,22 +6,22 @@ namespace ProofStorage.Api.Http;
 
 /// <summary>
 /// Serves a cached proof document as it is: the stored gzip bytes to clients that accept gzip, the record
-/// JSON otherwise. Strong ETags per representation, <c>If-None-Match</c> → <c>304</c>, <c>HEAD</c> without body.
+/// JSON otherwise. Strong ETags per representation, <c>If-None-Match</c> → <c>304</c>, <c>HEAD</c> without body,
+/// and the caching and <c>Link</c> headers of <see cref="ProofResponseHeaders"/>.
 /// </summary>
-internal sealed class ProofDocumentResult(ProofDocument document) : IResult
+internal sealed class ProofDocumentResult(ProofDocument document, ProofResponseHeaders proofHeaders) : IResult
 {
-    internal const string ImmutableCacheControl = "public, max-age=31536000, immutable";
-
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var request = httpContext.Request;
         var response = httpContext.Response;
         var gzip = AcceptsGzip(request.Headers.AcceptEncoding);
         var headers = response.Headers;
-        headers.ETag = gzip ? document.GzipETag : document.ETag;
-        headers.CacheControl = ImmutableCacheControl;
+        proofHeaders.Apply(response, document.ProofId, gzip ? document.GzipETag : document.ETag);
         headers.Vary = "Accept-Encoding";
-        if (Matches(request.Headers.IfNoneMatch))
+
+        // Either representation's tag counts: both name the same immutable record.
+        if (ProofResponseHeaders.Matches(request.Headers.IfNoneMatch, document.ETag, document.GzipETag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
@@ -37,29 +37,6 @@ internal sealed class ProofDocumentResult(ProofDocument document) : IResult
 
         response.ContentLength = body.Length;
         return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
-    }
-
-    /// <summary>If-None-Match uses the weak comparison (RFC 9110 §13.1.2); either representation's tag counts.</summary>
-    private bool Matches(StringValues ifNoneMatch)
-    {
-        foreach (var value in ifNoneMatch)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var raw in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var tag = raw.StartsWith("W/", StringComparison.Ordinal) ? raw[2..] : raw;
-                if (tag == "*" || tag == document.ETag || tag == document.GzipETag)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 
     private static bool AcceptsGzip(StringValues acceptEncoding)

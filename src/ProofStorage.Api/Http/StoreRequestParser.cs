@@ -4,14 +4,14 @@ using ProofStorage.Core.Model;
 
 namespace ProofStorage.Api.Http;
 
-/// <summary>Validates one store item (<c>{imageHash, proof, metadata?}</c>) into a command, or into field errors.</summary>
+/// <summary>Validates one store item (<c>{imageHash, proof, proofMediaType?, metadata?}</c>) into a command, or into field errors.</summary>
 internal static class StoreRequestParser
 {
     public static StoreProofCommand? Parse(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            errors["$"] = ["A store request is a JSON object {imageHash, proof, metadata?}."];
+            errors["$"] = ["A store request is a JSON object {imageHash, proof, proofMediaType?, metadata?}."];
             return null;
         }
 
@@ -40,8 +40,33 @@ internal static class StoreRequestParser
             proof = JsonMarshal.GetRawUtf8Value(proofElement).ToArray();
         }
 
+        var mediaType = ParseMediaType(item, proof, errors);
         var metadata = ParseMetadata(item, limits, errors);
-        return errors.Count == 0 ? new StoreProofCommand(imageHash, proof, metadata) : null;
+        return errors.Count == 0 ? new StoreProofCommand(imageHash, proof, metadata, ProofMediaType: mediaType) : null;
+    }
+
+    private static string? ParseMediaType(JsonElement item, ReadOnlyMemory<byte> proof, Dictionary<string, string[]> errors)
+    {
+        if (!item.TryGetProperty("proofMediaType", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (!JsonStrings.TryGet(element, out var text))
+        {
+            errors["proofMediaType"] = ["proofMediaType must be a string such as application/c2pa."];
+            return null;
+        }
+
+        // Media types are case-insensitive: one spelling in the record.
+        var mediaType = text.ToLowerInvariant();
+        if (!errors.ContainsKey("proof") && ProofMediaTypes.Check(mediaType, proof.Span) is { } error)
+        {
+            errors["proofMediaType"] = [error];
+            return null;
+        }
+
+        return mediaType;
     }
 
     private static Dictionary<string, string>? ParseMetadata(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)

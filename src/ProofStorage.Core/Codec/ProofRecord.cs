@@ -7,9 +7,10 @@ using ProofStorage.Core.Model;
 namespace ProofStorage.Core.Codec;
 
 /// <summary>
-/// The stored record: <c>{"proofId","imageHash","createdAt","metadata","proof"}</c> in that order, compact
-/// UTF-8 JSON, metadata keys in ordinal order. The <c>proof</c> value is copied in as the client's raw bytes,
-/// never re-serialised, so signatures over its exact text stay valid.
+/// The stored record: <c>{"proofId","imageHash","createdAt","metadata","proofMediaType"?,"proof"}</c> in that
+/// order, compact UTF-8 JSON, metadata keys in ordinal order. The <c>proof</c> value is copied in as the client's
+/// raw bytes, never re-serialised, so signatures over its exact text stay valid. <c>proofMediaType</c> is written
+/// only when the client gave one (see <see cref="ProofMediaTypes"/>), so records without it are unchanged.
 /// </summary>
 public static class ProofRecord
 {
@@ -24,7 +25,7 @@ public static class ProofRecord
 
     /// <summary>Writes the canonical record. <paramref name="proof"/> must be one valid JSON value (checked).</summary>
     public static byte[] Write(string proofId, ImageHash imageHash, DateTimeOffset createdAt,
-        IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof)
+        IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof, string? proofMediaType = null)
     {
         var buffer = new ArrayBufferWriter<byte>(proof.Length + 256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -44,6 +45,11 @@ public static class ProofRecord
             }
 
             writer.WriteEndObject();
+            if (proofMediaType is not null)
+            {
+                writer.WriteString("proofMediaType"u8, proofMediaType);
+            }
+
             writer.WritePropertyName("proof"u8);
             writer.WriteRawValue(proof, skipInputValidation: true);
             writer.WriteEndObject();
@@ -105,6 +111,48 @@ public static class ProofRecord
         return new ProofRecordHeader(proofId, hash, createdAt.Value);
     }
 
+    /// <summary>
+    /// The proof document held by a record: its media type and bytes (the proof's JSON text as sent, or the bytes a
+    /// base64 proof of a non-JSON type decodes to). Throws <see cref="FormatException"/> when the record has no proof.
+    /// </summary>
+    public static ProofDocumentContent ReadProofDocument(ReadOnlyMemory<byte> record)
+    {
+        var reader = new Utf8JsonReader(record.Span, new JsonReaderOptions { MaxDepth = 4096 });
+        string? mediaType = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new FormatException("A proof record is a JSON object.");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("proofMediaType"u8))
+            {
+                reader.Read();
+                mediaType = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("proof"u8))
+            {
+                reader.Read();
+                if (!ProofMediaTypes.IsJson(mediaType))
+                {
+                    return new ProofDocumentContent(mediaType!, reader.GetBytesFromBase64());
+                }
+
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                return new ProofDocumentContent(mediaType ?? ProofMediaTypes.Json, record[start..(int)reader.BytesConsumed]);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        throw new FormatException("The proof record holds no proof.");
+    }
+
     /// <summary>True when <paramref name="json"/> is exactly one JSON value no deeper than <paramref name="maxDepth"/>.</summary>
     public static bool IsSingleJsonValue(ReadOnlySpan<byte> json, int maxDepth)
     {
@@ -125,6 +173,11 @@ public static class ProofRecord
         }
     }
 }
+
+/// <summary>A proof document on its own: what a C2PA reader given its URL fetches.</summary>
+/// <param name="MediaType">As given on store, <c>application/json</c> when none was.</param>
+/// <param name="Content">The document's bytes.</param>
+public sealed record ProofDocumentContent(string MediaType, ReadOnlyMemory<byte> Content);
 
 /// <summary>The identifying fields of a record.</summary>
 public sealed record ProofRecordHeader(string ProofId, ImageHash ImageHash, DateTimeOffset CreatedAt);

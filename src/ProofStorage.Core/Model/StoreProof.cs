@@ -8,8 +8,13 @@ namespace ProofStorage.Core.Model;
 /// When the proof was first recorded, for imports that keep an older system's timestamp (the migration); the
 /// store's clock when <see langword="null"/>. Kept at millisecond precision.
 /// </param>
+/// <param name="ProofMediaType">
+/// The media type of the proof document (see <see cref="ProofMediaTypes"/>): <see langword="null"/> for plain JSON,
+/// a JSON type (<c>application/json</c>, <c>…+json</c>) for a JSON proof, any other type for a binary document sent
+/// as a base64 JSON string. Recorded only when given, so records without it stay byte-identical to older ones.
+/// </param>
 public sealed record StoreProofCommand(ImageHash ImageHash, ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata,
-    DateTimeOffset? CreatedAt = null);
+    DateTimeOffset? CreatedAt = null, string? ProofMediaType = null);
 
 /// <summary>The outcome of a store.</summary>
 /// <param name="Document">The proof that is now stored for the image (the new one, or the one that already existed).</param>

@@ -209,7 +209,7 @@ internal sealed class MigrationRunner
         try
         {
             // STORE: dedup + create-if-absent; the legacy timestamp is kept.
-            var command = new StoreProofCommand(item.ImageHash, item.Proof, item.Metadata, item.CreatedAt);
+            var command = new StoreProofCommand(item.ImageHash, item.Proof, item.Metadata, item.CreatedAt, item.ProofMediaType);
             stored = await _retry.ExecuteAsync(async token => await _target.StoreAsync(command, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
             // ALIAS: old ids keep working.
@@ -344,7 +344,7 @@ internal sealed class MigrationRunner
         }
 
         // The record and envelope the store would write, so the size check and the estimate are exact.
-        var record = ProofRecord.Write(proofId, item.ImageHash, item.CreatedAt ?? DateTimeOffset.UtcNow, item.Metadata, item.Proof.Span);
+        var record = ProofRecord.Write(proofId, item.ImageHash, item.CreatedAt ?? DateTimeOffset.UtcNow, item.Metadata, item.Proof.Span, item.ProofMediaType);
         if (record.Length > _maxRecordBytes)
         {
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false,

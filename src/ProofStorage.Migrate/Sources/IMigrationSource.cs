@@ -26,9 +26,13 @@ internal interface IMigrationSource : IAsyncDisposable
     Task<bool> DeleteAsync(string name, CancellationToken cancellationToken);
 }
 
-/// <summary>A proof to migrate, or a legacy id to carry over (<see cref="AliasOf"/> set, no proof).</summary>
+/// <summary>
+/// A proof to migrate, or a legacy id to carry over (<see cref="AliasOf"/> set, no proof). <see cref="ProofMediaType"/>
+/// is carried over from a store that recorded one.
+/// </summary>
 internal sealed record SourceItem(string Name, string? LegacyId, ImageHash ImageHash, DateTimeOffset? CreatedAt,
-    ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata, long SourceBytes, string? AliasOf = null)
+    ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata, long SourceBytes, string? AliasOf = null,
+    string? ProofMediaType = null)
 {
     /// <summary>
     /// Items of one proof are processed one after another, in name order: so the first record of an image

@@ -95,7 +95,9 @@ internal sealed class ProviderSource(IHost host, string description) : IMigratio
         }
 
         var proof = JsonMarshal.GetRawUtf8Value(record.RootElement.GetProperty("proof")).ToArray();
-        return SourceLoad.Valid(new SourceItem(name, null, document.ImageHash, document.CreatedAt, proof, metadata, document.Json.Length));
+        var mediaType = record.RootElement.TryGetProperty("proofMediaType", out var mediaTypeElement) ? mediaTypeElement.GetString() : null;
+        return SourceLoad.Valid(new SourceItem(name, null, document.ImageHash, document.CreatedAt, proof, metadata, document.Json.Length,
+            ProofMediaType: mediaType));
     }
 
     private async Task<SourceLoad> LoadAliasAsync(string name, string legacyId, CancellationToken cancellationToken)
