@@ -8,7 +8,7 @@
 #
 # Knobs (environment):
 #   PERF_DURATION=8s     per wrk run          PERF_ROUNDS=3      rounds of the 64-connection comparisons
-#   PERF_WARMUP=2s       per target warm-up   PERF_CONNECTIONS_HIGH=1000
+#   PERF_WARMUP=5s       per target warm-up   PERF_CONNECTIONS_HIGH=1000
 #   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
 #   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
 #   PERF_OUT=perf/results/<UTC date>.md
@@ -26,7 +26,9 @@ if [[ "${PERF_SMOKE:-0}" == 1 ]]; then
 fi
 DURATION="${PERF_DURATION:-5s}"
 ROUNDS="${PERF_ROUNDS:-3}"
-WARMUP="${PERF_WARMUP:-1s}"
+# 5 s: tiered JIT and dynamic PGO need a few seconds of load before the service's hot path is at tier 1 (with 1 s the
+# first round's cached GET ran at less than half of the later rounds').
+WARMUP="${PERF_WARMUP:-5s}"
 C_LOW=64
 C_HIGH="${PERF_CONNECTIONS_HIGH:-1000}"
 PROVIDER="${PERF_PROVIDER:-auto}"
@@ -333,6 +335,7 @@ cat >"$WORK/meta.json" <<EOF
  "record_bytes": $(wc -c <"$(ls "$WORK"/seed/records/*.json | head -n1)"),
  "gc": "$SERVICE_GC", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
  "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")",
+ "loadavg": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "machine": "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)",
  "dotnet": "$(dotnet --version)", "wrk": "$(wrk -v 2>&1 | head -n1 | xargs)", "nginx": "$("$NGINX" -v 2>&1 | sed 's/.*: //')",
  "commit": "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src perf || echo '+dirty')"}

@@ -1,8 +1,10 @@
 -- Direct PUT of a new object of SIZE bytes to the S3 server (anonymous, as the local server allows):
 -- wrk ... -s s3-put.lua -- BUCKET_PATH SIZE
+-- Create-only (If-None-Match: *), the same S3 operation the service's store is: one conditional PUT. (It is still
+-- unsigned, so the server skips the SigV4 check it does for the service's requests.)
 local common = dofile(os.getenv("PERF_LUA_DIR") .. "/common.lua")
 local path, body
-local headers = { ["Content-Type"] = "application/octet-stream", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
+local headers = { ["Content-Type"] = "application/octet-stream", ["If-None-Match"] = "*", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
 setup = common.setup
 function init(args)
   path = args[1]
