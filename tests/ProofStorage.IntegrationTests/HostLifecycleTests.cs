@@ -103,9 +103,8 @@ public sealed class HostLifecycleTests
         using var factory = new ProofStorageApiFactory(environment: "Production");
         RemoveKeys(factory);
 
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var validation = factory.ValidateStartup();
 
-        var validation = FindInner<OptionsValidationException>(error);
         Assert.NotNull(validation);
         Assert.Contains("No encryption key is configured", validation.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(factory.DataPath, "keys")));
@@ -117,9 +116,9 @@ public sealed class HostLifecycleTests
         using var factory = new ProofStorageApiFactory(environment: "Production");
         factory.Settings["ProofStorage:Encryption:ActiveKeyId"] = "nope";
 
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var validation = factory.ValidateStartup();
 
-        Assert.Contains("ActiveKeyId 'nope'", FindInner<OptionsValidationException>(error)!.Message, StringComparison.Ordinal);
+        Assert.Contains("ActiveKeyId 'nope'", Assert.IsType<OptionsValidationException>(validation).Message, StringComparison.Ordinal);
     }
 
     private static void RemoveKeys(ProofStorageApiFactory factory)
@@ -128,27 +127,6 @@ public sealed class HostLifecycleTests
         {
             factory.Settings.Remove(key);
         }
-    }
-
-    private static T? FindInner<T>(Exception? error)
-        where T : Exception
-    {
-        while (error is not null)
-        {
-            if (error is T found)
-            {
-                return found;
-            }
-
-            if (error is AggregateException aggregate && aggregate.InnerExceptions.Select(FindInner<T>).FirstOrDefault(e => e is not null) is { } inner)
-            {
-                return inner;
-            }
-
-            error = error.InnerException;
-        }
-
-        return null;
     }
 
     private static StringContent Body(string hash, string proof) =>

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ProofStorage.Api;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests;
@@ -59,6 +62,31 @@ public sealed class ProofStorageApiFactory : WebApplicationFactory<Program>
         var client = CreateAnonymousClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         return client;
+    }
+
+    /// <summary>
+    /// Builds the service's host as <c>Program</c> does, with these settings, and runs the start-up validation the host
+    /// runs before it serves (every <c>ValidateOnStart</c> option and its validators), without starting it. Returns
+    /// what that validation throws, or null. Deterministic, unlike catching a failed start of the factory's deferred
+    /// host: under load that can surface as an <see cref="ObjectDisposedException"/> when the app thread disposes the
+    /// host before the test thread reads the error.
+    /// </summary>
+    public OptionsValidationException? ValidateStartup()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environment });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.AddProofStorageApi();
+        ConfigureServices?.Invoke(builder.Services);
+        using var app = builder.Build();
+        try
+        {
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            return null;
+        }
+        catch (OptionsValidationException error)
+        {
+            return error;
+        }
     }
 
     protected override void ConfigureClient(HttpClient client)

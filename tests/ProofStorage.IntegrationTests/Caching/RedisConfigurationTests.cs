@@ -29,7 +29,7 @@ public sealed class RedisConfigurationTests(SharedRedisFixture redis)
         await using var factory = new ProofStorageApiFactory();
         factory.Settings["ProofStorage:Redis:Enabled"] = "true";
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(factory.ValidateStartup());
 
         Assert.Contains("ProofStorage:Redis:Configuration is required", error.Message, StringComparison.Ordinal);
     }

@@ -156,7 +156,7 @@ public sealed class AuthenticationTests
     {
         using var factory = SecurityTestHost.Create(environment: "Production", configure: SecurityTestHost.RemoveKeys);
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(factory.ValidateStartup());
 
         Assert.Contains("No API key is configured", error.Message, StringComparison.Ordinal);
     }
@@ -167,7 +167,7 @@ public sealed class AuthenticationTests
         const string pastedKey = "psk_someone-pasted-the-key-itself";
         using var factory = SecurityTestHost.Create(configure: s => s["ProofStorage:Auth:Keys:reader:Hash"] = pastedKey);
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(factory.ValidateStartup());
 
         Assert.Contains("ProofStorage:Auth:Keys:reader:Hash", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(pastedKey, error.Message, StringComparison.Ordinal);

@@ -106,7 +106,7 @@ public sealed class MetricsEndpointTests
         using var factory = new ProofStorageApiFactory();
         factory.Settings["ProofStorage:Telemetry:MetricsPath"] = path;
 
-        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(factory.ValidateStartup());
 
         Assert.Contains("ProofStorage:Telemetry:MetricsPath", error.Message, StringComparison.Ordinal);
     }
