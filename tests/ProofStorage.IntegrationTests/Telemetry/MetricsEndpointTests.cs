@@ -9,6 +9,7 @@ namespace ProofStorage.IntegrationTests.Telemetry;
 /// The Prometheus scrape endpoint over the real pipeline. Hosts in other test classes may share the process's
 /// meters, so figures are checked as "at least" and as increases, never as exact totals.
 /// </summary>
+[Collection(IsolatedMetrics.Name)]
 public sealed class MetricsEndpointTests
 {
     [Fact]
