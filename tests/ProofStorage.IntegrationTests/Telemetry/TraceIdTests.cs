@@ -6,6 +6,7 @@ using System.Text.Json;
 namespace ProofStorage.IntegrationTests.Telemetry;
 
 /// <summary>The caller's trace id comes back where an operator looks for it.</summary>
+[Collection(IsolatedMetrics.Name)]
 public sealed class TraceIdTests
 {
     [Fact]
