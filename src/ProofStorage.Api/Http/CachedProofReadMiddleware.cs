@@ -40,7 +40,7 @@ internal sealed class CachedProofReadMiddleware
         _headers = headers;
 
         // The same limiter instance the rate-limiting middleware uses, so a hit spends the caller's own bucket.
-        _limiter = limits.Value.Enabled && !keys.Disabled ? rateLimiter.Value.GlobalLimiter : null;
+        _limiter = SecurityExtensions.RateLimitsApply(limits.Value, keys) ? rateLimiter.Value.GlobalLimiter : null;
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -97,7 +97,7 @@ internal sealed class CachedProofReadMiddleware
             return _keys.AllowAnonymousReads;
         }
 
-        if (presented.Length is 0 or > ApiKeyHash.MaxKeyLength || _keys.Match(presented) is not { } match
+        if (_keys.Match(presented) is not { } match
             || !match.Scopes.Contains(ProofStorageScopes.Read, StringComparer.Ordinal))
         {
             return false;

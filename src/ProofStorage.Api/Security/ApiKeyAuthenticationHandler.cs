@@ -34,7 +34,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (presented.Length is 0 or > ApiKeyHash.MaxKeyLength || keys.Match(presented) is not { } match)
+        if (keys.Match(presented) is not { } match)
         {
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }

@@ -34,6 +34,12 @@ internal sealed class ApiKeyStore
     /// <summary>The key's name and scopes, or null. Every configured hash is compared, so timing says nothing about which matched.</summary>
     public (string Name, string[] Scopes)? Match(string presented)
     {
+        // Empty or absurdly long keys are refused before hashing (no configured key can be either).
+        if (presented.Length is 0 or > ApiKeyHash.MaxKeyLength)
+        {
+            return null;
+        }
+
         var digest = ApiKeyHash.Digest(presented);
         (string, string[])? found = null;
         foreach (var key in _keys)

@@ -69,10 +69,7 @@ internal static class SecurityExtensions
         app.UseMiddleware<LoadSheddingMiddleware>();
         app.UseAuthentication();
 
-        // Off, or nothing to tell callers apart (authentication off: Development without a key): no limiter in the
-        // pipeline at all, rather than one that hands every request a no-op lease.
-        if (app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled
-            && !app.Services.GetRequiredService<ApiKeyStore>().Disabled)
+        if (RateLimitsApply(app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value, app.Services.GetRequiredService<ApiKeyStore>()))
         {
             app.UseRateLimiter();
         }
@@ -80,6 +77,12 @@ internal static class SecurityExtensions
         app.UseAuthorization();
         return app;
     }
+
+    /// <summary>
+    /// Off, or nothing to tell callers apart (authentication off: Development without a key): then no limiter runs at
+    /// all, rather than one that hands every request a no-op lease.
+    /// </summary>
+    internal static bool RateLimitsApply(RateLimitOptions limits, ApiKeyStore keys) => limits.Enabled && !keys.Disabled;
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
     {
