@@ -98,7 +98,13 @@ for round in $(seq 1 "$ROUNDS"); do
   code=$?
   set -e
   server_cpu=""
-  if [[ "$TARGET" == "s3" ]]; then server_cpu="; S3 server CPU $(s3_cpu)s"; stop_s3; fi
+  if [[ "$TARGET" == "s3" ]]; then
+    # The ceilings say which side bounds the run: records/s each process could reach with a core to itself at the CPU
+    # it spent per record (both are pinned to one core each).
+    s3_seconds="$(s3_cpu)"
+    server_cpu="; S3 server CPU ${s3_seconds}s ($(python3 -c "print(round($s3_seconds*1000/$COUNT, 3))") ms per record)"
+    stop_s3
+  fi
   if [[ "$code" -ne 0 ]]; then
     echo "   the CLI exited $code:"; tail -n 20 "$WORK/out-$round.txt" "$WORK/err-$round.txt" | sed 's/^/   /'
     if grep -q "not a registered storage provider type" "$WORK/err-$round.txt"; then
@@ -109,6 +115,9 @@ for round in $(seq 1 "$ROUNDS"); do
   rate="$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["proofsPerSecond"]); sys.stderr.write("   %d records: %d migrated, %d deduplicated, %d verified, %d missing, %d corrupted, %.2f s, %.3f ms/proof\n" % (s["total"], s["migrated"], s["deduplicated"], s["verified"], s["missing"], s["corrupted"], s["durationSeconds"], s["averageMillisecondsPerProof"]))' "$WORK/report-$round.json")"
   read -r cpu_user cpu_sys <"$WORK/time-$round.txt"
   echo "   $rate proofs/s; CLI CPU ${cpu_user}s user + ${cpu_sys}s sys ($(python3 -c "print(round(($cpu_user+$cpu_sys)*1000/$COUNT, 3))") ms per record)$server_cpu; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ "$TARGET" == "s3" && "$s3_seconds" != "?" ]]; then
+    echo "   one-core ceilings: CLI $(python3 -c "print(round($COUNT/($cpu_user+$cpu_sys)))")/s, S3 server $(python3 -c "print(round($COUNT/$s3_seconds))")/s"
+  fi
   rates+=("$rate")
 done
 
