@@ -46,7 +46,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public static async Task<ServiceProcess> StartAsync()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-e2e", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("e2e");
         Directory.CreateDirectory(dataPath);
         var apiKey = "psk_e2e_" + Guid.NewGuid().ToString("N");
         var info = new ProcessStartInfo("dotnet")
@@ -57,6 +57,8 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
         };
         info.ArgumentList.Add(RepositoryPaths.ServiceAssembly);
+        // No diagnostic IPC socket/debugger pipes in /tmp: tests kill this process, which then leaves them behind.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var (name, value) in Environment(dataPath, apiKey))
         {
             info.Environment[name] = value;

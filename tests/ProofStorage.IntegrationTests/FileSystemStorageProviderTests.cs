@@ -1,12 +1,13 @@
 using System.Text;
 using ProofStorage.Core.Storage;
 using ProofStorage.Providers.FileSystem;
+using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests;
 
 public sealed class FileSystemStorageProviderTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "ps-fs-" + Guid.NewGuid().ToString("N"));
+    private readonly string _root = TestFolders.New("fs");
     private readonly FileSystemStorageProvider _provider;
 
     public FileSystemStorageProviderTests()

@@ -18,7 +18,7 @@ public sealed class ProofStorageApiFactory : WebApplicationFactory<Program>
 {
     public ProofStorageApiFactory(string? dataPath = null, string environment = "Testing")
     {
-        DataPath = dataPath ?? Path.Combine(Path.GetTempPath(), "proofstorage-tests", Guid.NewGuid().ToString("N"));
+        DataPath = dataPath ?? TestFolders.New("tests");
         Environment = environment;
         Settings = new Dictionary<string, string?>(TestKeys.EncryptionSettings("k1"))
         {

@@ -15,7 +15,7 @@ public sealed class MigrationWorkspace : IDisposable
 {
     public MigrationWorkspace(string? dataName = null, params string[] keyIds)
     {
-        Root = Path.Combine(Path.GetTempPath(), "proofstorage-migrate-tests", Guid.NewGuid().ToString("N"));
+        Root = TestFolders.New("migrate-tests");
         Directory.CreateDirectory(Root);
         DataPath = Path.Combine(Root, dataName ?? "data");
         KeyIds = keyIds.Length == 0 ? ["k1"] : keyIds;

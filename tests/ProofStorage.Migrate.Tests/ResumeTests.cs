@@ -106,6 +106,8 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
             WorkingDirectory = workspace.Root,
         };
         start.ArgumentList.Add(dll);
+        // No diagnostic IPC socket/debugger pipes in /tmp: tests kill the CLI, which then leaves them behind.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var arg in new[] { "--config", workspace.ConfigPath, "--checkpoint", workspace.Checkpoint, "--no-progress" }.Concat(args))
         {
             start.ArgumentList.Add(arg);

@@ -66,7 +66,7 @@ public sealed partial class S3Server : IAsyncDisposable
     /// <param name="checkSignatures">Refuse mismatched signatures (see <see cref="ChecksSignatures"/>).</param>
     public static async Task<S3Server> StartAsync(bool checkSignatures = false)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "proofstorage-s3", Guid.NewGuid().ToString("N"));
+        var dataDirectory = TestFolders.New("s3");
         Directory.CreateDirectory(dataDirectory);
         var server = new S3Server(string.Empty, dataDirectory, 0, checkSignatures);
         await server.LaunchAsync();

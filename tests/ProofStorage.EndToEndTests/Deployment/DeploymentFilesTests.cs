@@ -75,7 +75,7 @@ public sealed class DeploymentFilesTests
     public async Task ComposeEnvironment_HostStartedWithIt_ValidatesAndBuildsTheFailoverPairAndRedis()
     {
         var environment = ServiceEnvironment();
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-e2e", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("e2e");
         var settings = environment
             .Where(e => e.Key.StartsWith("ProofStorage__", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value, StringComparer.OrdinalIgnoreCase);
@@ -141,7 +141,7 @@ public sealed class DeploymentFilesTests
         var dockerfile = DeploymentFiles.DockerfileHealthCheck();
         var compose = ((List<object>)DeploymentFiles.Map(DeploymentFiles.Service(DeploymentFiles.LoadCompose(), ServiceName)["healthcheck"])["test"])
             .Cast<string>().ToArray();
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-e2e", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("e2e");
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
             .UseEnvironment("Development")
             .ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(

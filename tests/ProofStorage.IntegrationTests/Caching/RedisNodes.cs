@@ -20,7 +20,7 @@ internal sealed class RedisNodes : IAsyncDisposable
     public RedisNodes(string redisConfiguration, int count = 2, Action<Dictionary<string, string?>>? configure = null)
     {
         RedisConfiguration = redisConfiguration;
-        SharedFolder = Path.Combine(Path.GetTempPath(), "proofstorage-tests", "shared-" + Guid.NewGuid().ToString("N"));
+        SharedFolder = TestFolders.New("shared");
         KeyPrefix = "pst-" + Guid.NewGuid().ToString("N")[..8] + ":";
         for (var i = 0; i < count; i++)
         {

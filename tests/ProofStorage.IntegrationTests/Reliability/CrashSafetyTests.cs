@@ -13,7 +13,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     [Fact]
     public async Task SigkillDuringStoreLoad_EveryAcknowledgedProofSurvivesIntact_AndNoPartialProofIsVisible()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-crash", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("crash");
         var acknowledged = new ConcurrentDictionary<string, (string ProofId, string Proof)>();
         var attempted = new ConcurrentDictionary<string, string>();
 

@@ -18,7 +18,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_DrainsAnInFlightUpload_ThenExitsCleanly()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-shutdown", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("shutdown");
         var settings = new Dictionary<string, string>(LogRequestStarts) { ["ProofStorage__Overload__ShutdownTimeout"] = "00:00:20" };
         await using var service = await ServiceProcess.StartAsync(dataPath, settings);
         var body = new GatedContent($"{{\"imageHash\":\"{TestKeys.ImageHash("drain")}\",\"proof\":{{\"claim\":\"drain\"}}}}");
@@ -44,7 +44,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_WithARequestThatNeverFinishes_ExitsWithinTheShutdownTimeout_AndStoresNothing()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-shutdown", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("shutdown");
         var settings = new Dictionary<string, string>(LogRequestStarts) { ["ProofStorage__Overload__ShutdownTimeout"] = "00:00:02" };
         await using var service = await ServiceProcess.StartAsync(dataPath, settings);
         var body = new GatedContent($"{{\"imageHash\":\"{TestKeys.ImageHash("stuck")}\",\"proof\":{{\"claim\":\"stuck\"}}}}");

@@ -20,7 +20,7 @@ public sealed class SecretHygieneTests
     [Fact]
     public async Task AFullRunAtDebugLevel_LogsNoKeyCredentialOrPayload()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-hygiene", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("hygiene");
         var settings = new Dictionary<string, string>
         {
             ["Serilog__MinimumLevel__Default"] = "Debug",

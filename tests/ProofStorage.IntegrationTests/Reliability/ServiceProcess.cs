@@ -55,6 +55,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
         var env = start.Environment;
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["DOTNET_gcServer"] = "0";
+        // No diagnostic IPC socket/debugger pipes in /tmp: tests kill this process, which then leaves them behind.
+        env["DOTNET_EnableDiagnostics"] = "0";
         env["ProofStorage__DataPath"] = dataPath;
         env["ProofStorage__Encryption__ActiveKeyId"] = "k1";
         env["ProofStorage__Encryption__Keys__k1"] = EncryptionKeyBase64;

@@ -9,7 +9,7 @@ namespace ProofStorage.IntegrationTests.S3;
 public sealed class FailoverStorageProviderTests : IDisposable
 {
     private static readonly byte[] Body = [1, 2, 3];
-    private readonly string _logFolder = Path.Combine(Path.GetTempPath(), "ps-replication-" + Guid.NewGuid().ToString("N"));
+    private readonly string _logFolder = TestFolders.New("replication");
     private readonly InMemoryStorageProvider _primaryStore = new("primary");
     private readonly InMemoryStorageProvider _secondaryStore = new("secondary");
     private readonly ChaosStorageProvider _primary;

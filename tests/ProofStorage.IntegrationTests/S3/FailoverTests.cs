@@ -77,7 +77,7 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task ReplicationLog_SurvivesARestartOfTheService()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "proofstorage-tests", Guid.NewGuid().ToString("N"));
+        var dataPath = TestFolders.New("tests");
         string proofId;
         using (var first = S3TestHost.Create(_prefix, _primary, _secondary, dataPath: dataPath))
         using (var client = first.CreateClient())

@@ -1,10 +1,11 @@
 using ProofStorage.Providers.FileSystem;
+using ProofStorage.Testing;
 
 namespace ProofStorage.UnitTests.Providers;
 
 public sealed class FileSystemKeyMappingTests
 {
-    private static readonly FileSystemStorageProvider Provider = new("fs", new FileSystemStorageOptions { Path = Path.Combine(Path.GetTempPath(), "ps-mapping-root") });
+    private static readonly FileSystemStorageProvider Provider = new("fs", new FileSystemStorageOptions { Path = TestFolders.New("mapping") });
 
     [Theory]
     [InlineData("../escape")]
