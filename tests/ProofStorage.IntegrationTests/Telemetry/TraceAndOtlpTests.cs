@@ -20,7 +20,9 @@ public sealed class TraceAndOtlpTests
         using var stored = await Store(service.Client, traceId, "trace-log");
         Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
 
-        await service.WaitForLogAsync($"trace {traceId}", TimeSpan.FromSeconds(10));
+        // The request-completion line is written after the response has been sent: wait for that line itself
+        // (another line of the same request, e.g. the store's own, can arrive before it).
+        await service.WaitForLogAsync("HTTP POST /v1/proofs responded 201", TimeSpan.FromSeconds(10));
         var requestLine = service.Output.Split('\n').Single(l => l.Contains("HTTP POST /v1/proofs responded 201", StringComparison.Ordinal));
         Assert.Contains($"(trace {traceId} span ", requestLine, StringComparison.Ordinal);
 
@@ -67,7 +69,7 @@ public sealed class TraceAndOtlpTests
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
-    private static string DataPath() => Path.Combine(Path.GetTempPath(), "proofstorage-telemetry", Guid.NewGuid().ToString("N"));
+    private static string DataPath() => TestFolders.New("telemetry");
 
     /// <summary>An OTLP/HTTP endpoint on a free loopback port that answers every export with success and keeps the bodies.</summary>
     private sealed class OtlpReceiver : IDisposable
