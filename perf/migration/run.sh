@@ -20,6 +20,8 @@ BATCH_SIZE="${BATCH_SIZE:-500}"
 FLUSH_TO_DISK="${FLUSH_TO_DISK:-true}" # filesystem target only
 PIN="${PIN:-1}"                       # 1: S3 server on core 0, CLI on core 1; 0: let the scheduler place both
 VERIFY="${VERIFY:-1}"                 # 0 leaves out --verify (to see what verification costs); the figure is with it
+RTT_MS="${RTT_MS:-0}"                 # s3 only: >0 puts perf/latency_proxy.py (on the CLI's core) between the CLI and the
+                                      # server, adding RTT_MS to every round trip, as a remote S3/R2 endpoint would
 
 # S3 provider configuration keys (ProofStorage:Storage:Primary:<key>): adjust to the S3 provider's option names.
 S3_TYPE="${S3_TYPE:-S3}"
@@ -39,6 +41,7 @@ CLI="$ROOT/src/ProofStorage.Migrate/bin/Release/net10.0/ProofStorage.Migrate.dll
 S3_PID=""
 cleanup() {
   if [[ -n "$S3_PID" ]]; then kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; fi
+  if [[ -n "${PROXY_PID:-}" ]]; then kill "$PROXY_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -71,7 +74,23 @@ start_s3() {
 }
 
 s3_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$S3_PID/stat" 2>/dev/null || echo "?"; }
-stop_s3() { kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; S3_PID=""; }
+stop_s3() {
+  kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; S3_PID=""
+  if [[ -n "$PROXY_PID" ]]; then kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=""; fi
+}
+
+PROXY_PID=""
+start_proxy() {
+  local log="$WORK/proxy-$1.log"
+  # shellcheck disable=SC2046
+  $(pin 1) python3 "$ROOT/perf/latency_proxy.py" 0 127.0.0.1 "$S3_PORT" "$(python3 -c "print($RTT_MS / 2)")" >"$log" 2>&1 &
+  PROXY_PID=$!
+  for _ in $(seq 1 100); do
+    if grep -q "listening on" "$log" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  S3_PORT="$(grep -oE 'listening on [0-9.]+:[0-9]+' "$log" | grep -oE '[0-9]+$')" || { cat "$log"; exit 1; }
+}
 
 write_config() {
   local round="$1" primary
@@ -87,9 +106,12 @@ JSON
 
 rates=()
 for round in $(seq 1 "$ROUNDS"); do
-  if [[ "$TARGET" == "s3" ]]; then start_s3 "$round"; fi
+  if [[ "$TARGET" == "s3" ]]; then
+    start_s3 "$round"
+    if [[ "$RTT_MS" != 0 ]]; then start_proxy "$round"; fi
+  fi
   write_config "$round"
-  echo "== round $round/$ROUNDS: $TARGET, verify=$VERIFY, parallelism $PARALLELISM, batch $BATCH_SIZE"
+  echo "== round $round/$ROUNDS: $TARGET, verify=$VERIFY, parallelism $PARALLELISM, batch $BATCH_SIZE$([[ "$RTT_MS" != 0 ]] && echo ", +$RTT_MS ms per round trip")"
   set +e
   # shellcheck disable=SC2046
   $(pin 1) /usr/bin/time -f "%U %S" -o "$WORK/time-$round.txt" dotnet "$CLI" --source "$WORK/legacy" --config "$WORK/config-$round.json" $([[ "$VERIFY" == 1 ]] && echo --verify) \

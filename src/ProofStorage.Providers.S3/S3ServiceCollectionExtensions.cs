@@ -14,7 +14,8 @@ public static class S3ServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the <c>S3</c> and <c>R2</c> provider types. An <see cref="HttpClientFactory"/> registered in the
-    /// container (optional) is handed to the SDK, which lets tests observe the requests on the wire.
+    /// container (optional) is handed to the SDK instead of <see cref="S3HttpClientFactory"/>, which lets tests observe
+    /// the requests on the wire.
     /// </summary>
     public static IServiceCollection AddS3StorageProvider(this IServiceCollection services)
     {
@@ -38,7 +39,7 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
         var options = new S3StorageOptions();
         section.Bind(options);
         var (config, settings) = Resolve(type, options, section.Path);
-        config.HttpClientFactory = services.GetService<HttpClientFactory>();
+        config.HttpClientFactory = services.GetService<HttpClientFactory>() ?? new S3HttpClientFactory();
         var client = string.IsNullOrEmpty(options.AccessKeyId)
             ? new AmazonS3Client(config)
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey), config);

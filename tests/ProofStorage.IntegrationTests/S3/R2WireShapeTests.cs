@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using ProofStorage.Providers.S3;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.S3;
@@ -12,10 +13,12 @@ public sealed class R2WireShapeTests(S3ServerFixture servers) : IClassFixture<S3
     [Fact]
     public async Task R2PutObject_SendsOnePlainSignedBodyWithoutChunkingOrChecksumHeaders()
     {
-        var capture = new CapturingHttpClientFactory();
+        var capture = new ConcurrentQueue<CapturedRequest>();
         var prefix = S3TestHost.NewPrefix();
         using var factory = S3TestHost.Create(prefix, servers.Primary, type: "R2");
-        factory.ConfigureServices = services => services.AddSingleton<HttpClientFactory>(capture);
+        // The provider's own HTTP stack, with a recorder between it and the sockets: what goes on the wire.
+        factory.ConfigureServices = services => services.AddSingleton<HttpClientFactory>(
+            new S3HttpClientFactory(_ => new CapturingHandler(capture) { InnerHandler = new SocketsHttpHandler() }));
         using var client = factory.CreateClient();
 
         var (proofId, _) = await S3TestHost.StoreAsync(client, TestKeys.ImageHash("wire"), "{\"sig\":\"wire\"}");
@@ -24,7 +27,7 @@ public sealed class R2WireShapeTests(S3ServerFixture servers) : IClassFixture<S3
             Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         }
 
-        var puts = capture.Requests.Where(r => r.Method == "PUT").ToList();
+        var puts = capture.Where(r => r.Method == "PUT").ToList();
         var create = Assert.Single(puts, r => r.Path.EndsWith($"/proofs/{proofId}", StringComparison.Ordinal));
         Assert.Equal("*", create.Header("If-None-Match"));
         Assert.Matches("^[0-9a-f]{64}$", create.Header("x-amz-meta-sha256"));
@@ -38,31 +41,20 @@ public sealed class R2WireShapeTests(S3ServerFixture servers) : IClassFixture<S3
             Assert.DoesNotContain("aws-chunked", put.Header("Content-Encoding") ?? string.Empty, StringComparison.OrdinalIgnoreCase);
             Assert.Null(put.Header("x-amz-decoded-content-length"));
             Assert.Null(put.Header("x-amz-trailer"));
+            // A proof-sized body goes with its headers: no "Expect: 100-continue" round trip before it.
+            Assert.Null(put.Header("Expect"));
             Assert.DoesNotContain(put.Headers.Keys, h => h.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase)
                 || h.StartsWith("x-amz-sdk-checksum", StringComparison.OrdinalIgnoreCase));
         }
 
         // Deletes are single DeleteObject calls: no POST ?delete (DeleteObjects carries a checksum R2 rejects).
-        Assert.DoesNotContain(capture.Requests, r => r.Method == "POST");
-        Assert.Contains(capture.Requests, r => r.Method == "DELETE" && r.Path.EndsWith($"/proofs/{proofId}", StringComparison.Ordinal));
+        Assert.DoesNotContain(capture, r => r.Method == "POST");
+        Assert.Contains(capture, r => r.Method == "DELETE" && r.Path.EndsWith($"/proofs/{proofId}", StringComparison.Ordinal));
     }
 
     private sealed record CapturedRequest(string Method, string Path, Dictionary<string, string> Headers)
     {
         public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
-    }
-
-    /// <summary>Hands the SDK HttpClients whose handler records every request's method, path and headers.</summary>
-    private sealed class CapturingHttpClientFactory : HttpClientFactory
-    {
-        public ConcurrentQueue<CapturedRequest> Requests { get; } = new();
-
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-            new(new CapturingHandler(Requests) { InnerHandler = new SocketsHttpHandler() }) { Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(30) };
-
-        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
-
-        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
     }
 
     private sealed class CapturingHandler(ConcurrentQueue<CapturedRequest> requests) : DelegatingHandler
