@@ -30,7 +30,7 @@ public sealed class MigrationWorkspace : IDisposable
 
     public string[] KeyIds { get; }
 
-    public string ConfigPath { get; }
+    public string ConfigPath { get; private set; }
 
     public string Checkpoint { get; }
 
@@ -38,8 +38,14 @@ public sealed class MigrationWorkspace : IDisposable
 
     public string LegacyPath => Path.Combine(Root, "legacy");
 
-    /// <summary>Writes a service configuration file (data folder, keys: first active, small record limit).</summary>
-    public string WriteConfig(string name, string dataPath, string[] keyIds)
+    /// <summary>Makes the target's primary provider <paramref name="primary"/> (the filesystem until then).</summary>
+    public void UsePrimary(JsonObject primary) => ConfigPath = WriteConfig("target.json", DataPath, KeyIds, primary);
+
+    /// <summary>
+    /// Writes a service configuration file (data folder, keys: first active, small record limit) whose primary provider
+    /// is <paramref name="primary"/>, or the data folder's filesystem without fsync.
+    /// </summary>
+    public string WriteConfig(string name, string dataPath, string[] keyIds, JsonObject? primary = null)
     {
         var keys = new JsonObject();
         foreach (var id in keyIds)
@@ -56,7 +62,7 @@ public sealed class MigrationWorkspace : IDisposable
                 ["Encryption"] = new JsonObject { ["ActiveKeyId"] = keyIds[0], ["Keys"] = keys },
 
                 // Tests crash processes, not machines: skipping fsync keeps them fast on a shared disk.
-                ["Storage"] = new JsonObject { ["Primary"] = new JsonObject { ["Type"] = "FileSystem", ["FlushToDisk"] = false } },
+                ["Storage"] = new JsonObject { ["Primary"] = primary ?? new JsonObject { ["Type"] = "FileSystem", ["FlushToDisk"] = false } },
             },
         };
         var path = Path.Combine(Root, name);
