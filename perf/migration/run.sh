@@ -61,6 +61,17 @@ du -sh "$WORK/legacy" | sed 's/^/   /'
 KEY="$(head -c 32 /dev/urandom | base64)"
 RUN_ID="$(date +%s)-$$"
 
+# Waits (up to 10 s) for "listening on ADDRESS:PORT" in a server's log and prints its loopback URL.
+listening_url() {
+  local log="$1" port
+  for _ in $(seq 1 100); do
+    if grep -q "listening on" "$log" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  port="$(grep -oE 'listening on [0-9.]+:[0-9]+' "$log" | grep -oE '[0-9]+$')" || { cat "$log" >&2; return 1; }
+  echo "http://127.0.0.1:$port"
+}
+
 start_s3() {
   if [[ -n "$S3_ENDPOINT" ]]; then S3_URL="$S3_ENDPOINT"; return; fi
   local dir="${S3_DATA_ROOT:-$WORK}/s3-$1"
@@ -70,12 +81,7 @@ start_s3() {
   NODE_OPTIONS=--openssl-legacy-provider $(pin 0) node "$ROOT/tests/backends/start-s3rver.js" -d "$dir" -a 127.0.0.1 -p 0 \
     --configure-bucket "$S3_BUCKET" --allow-mismatched-signatures -s >"$dir.log" 2>&1 &
   S3_PID=$!
-  for _ in $(seq 1 100); do
-    if grep -q "listening on" "$dir.log" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  S3_PORT="$(grep -oE 'listening on [0-9.]+:[0-9]+' "$dir.log" | grep -oE '[0-9]+$')" || { cat "$dir.log"; exit 1; }
-  S3_URL="http://127.0.0.1:$S3_PORT"
+  S3_URL="$(listening_url "$dir.log")" || exit 1
 }
 
 s3_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$S3_PID/stat" 2>/dev/null || echo "?"; }
@@ -91,11 +97,7 @@ start_proxy() {
   read -r host port < <(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p.hostname, p.port or 80)' "$S3_URL")
   $(pin 1) python3 "$ROOT/perf/latency_proxy.py" 0 "$host" "$port" "$(python3 -c "print($RTT_MS / 2)")" >"$log" 2>&1 &
   PROXY_PID=$!
-  for _ in $(seq 1 100); do
-    if grep -q "listening on" "$log" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  S3_URL="http://127.0.0.1:$(grep -oE 'listening on [0-9.]+:[0-9]+' "$log" | grep -oE '[0-9]+$')" || { cat "$log"; exit 1; }
+  S3_URL="$(listening_url "$log")" || exit 1
 }
 
 write_config() {

@@ -49,16 +49,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         var dataPath = TestFolders.New("e2e");
         Directory.CreateDirectory(dataPath);
         var apiKey = "psk_e2e_" + Guid.NewGuid().ToString("N");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
-        };
-        info.ArgumentList.Add(RepositoryPaths.ServiceAssembly);
-        // No diagnostic IPC socket/debugger pipes in /tmp: tests kill this process, which then leaves them behind.
-        info.Environment["DOTNET_EnableDiagnostics"] = "0";
+        var info = TestProcesses.Dotnet(RepositoryPaths.ServiceAssembly, [], Path.GetDirectoryName(RepositoryPaths.ServiceAssembly));
         foreach (var (name, value) in Environment(dataPath, apiKey))
         {
             info.Environment[name] = value;
@@ -72,13 +63,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>Runs <c>dotnet ProofStorage.Api.dll ARGS</c> to completion (a CLI command of the service) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(RepositoryPaths.ServiceAssembly);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = TestProcesses.Dotnet(RepositoryPaths.ServiceAssembly, args);
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;

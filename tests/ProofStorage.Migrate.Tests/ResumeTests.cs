@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using System.Diagnostics;
 using ProofStorage.Migrate.Migration;
+using ProofStorage.Testing;
 
 namespace ProofStorage.Migrate.Tests;
 
@@ -98,20 +99,8 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "ProofStorage.Migrate.dll");
         Assert.True(File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), $"the built CLI is missing at {dll}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workspace.Root,
-        };
-        start.ArgumentList.Add(dll);
-        // No diagnostic IPC socket/debugger pipes in /tmp: tests kill the CLI, which then leaves them behind.
-        start.Environment["DOTNET_EnableDiagnostics"] = "0";
-        foreach (var arg in new[] { "--config", workspace.ConfigPath, "--checkpoint", workspace.Checkpoint, "--no-progress" }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = TestProcesses.Dotnet(dll, new[] { "--config", workspace.ConfigPath, "--checkpoint", workspace.Checkpoint, "--no-progress" }.Concat(args),
+            workspace.Root);
 
         var process = Process.Start(start)!;
         // Drain stdout so a full pipe never stalls the child.

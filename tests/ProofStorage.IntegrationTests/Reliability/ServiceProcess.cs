@@ -44,19 +44,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
     {
         var port = FreePort();
         var dll = ApiDll();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}" },
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = TestProcesses.Dotnet(dll, ["--urls", $"http://127.0.0.1:{port}"], Path.GetDirectoryName(dll));
         var env = start.Environment;
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["DOTNET_gcServer"] = "0";
-        // No diagnostic IPC socket/debugger pipes in /tmp: tests kill this process, which then leaves them behind.
-        env["DOTNET_EnableDiagnostics"] = "0";
         env["ProofStorage__DataPath"] = dataPath;
         env["ProofStorage__Encryption__ActiveKeyId"] = "k1";
         env["ProofStorage__Encryption__Keys__k1"] = EncryptionKeyBase64;

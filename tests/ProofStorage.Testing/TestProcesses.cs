@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace ProofStorage.Testing;
+
+/// <summary>How tests start a built .NET program (the service, the migration CLI) as a child process.</summary>
+public static class TestProcesses
+{
+    /// <summary>
+    /// <c>dotnet ASSEMBLY ARGS</c> with stdout and stderr redirected, in <paramref name="workingDirectory"/> when given.
+    /// The runtime opens no diagnostic IPC socket or debugger pipes: tests kill these processes, and a killed runtime
+    /// leaves them behind in /tmp.
+    /// </summary>
+    public static ProcessStartInfo Dotnet(string assembly, IEnumerable<string> args, string? workingDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        start.ArgumentList.Add(assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        return start;
+    }
+}
