@@ -73,7 +73,7 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     [Fact]
     public async Task UnreachableEndpoint_IsStorageUnavailableWithinTheTimeout()
     {
-        using var provider = Create("http://127.0.0.1:9");
+        using var provider = Create(endpoint: "http://127.0.0.1:9");
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => provider.GetAsync("proofs/x", default));
@@ -83,17 +83,28 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
         Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
     }
 
-    private S3StorageProvider Create(string? endpoint = null)
+    /// <summary>
+    /// A provider built as the service builds it (options bound from configuration and validated, then the S3
+    /// factory), on the shared server under this test's prefix unless <paramref name="settings"/> say otherwise.
+    /// </summary>
+    private S3StorageProvider Create(Action<IServiceCollection>? configure = null, Dictionary<string, string?>? settings = null, string? endpoint = null)
     {
-        var settings = new Dictionary<string, string?>();
-        S3TestHost.Configure(settings, "Primary", servers.Primary, "S3", _prefix);
+        if (settings is null)
+        {
+            settings = [];
+            S3TestHost.Configure(settings, "Primary", servers.Primary, "S3", _prefix);
+        }
+
         if (endpoint is not null)
         {
             settings["ProofStorage:Storage:Primary:ServiceUrl"] = endpoint;
         }
 
-        var section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("ProofStorage:Storage:Primary");
-        var factory = new S3StorageProviderFactory("S3", new ServiceCollection().BuildServiceProvider());
-        return (S3StorageProvider)factory.Create("test", section);
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .AddS3StorageProvider();
+        configure?.Invoke(services);
+        var factory = services.BuildServiceProvider().GetServices<IStorageProviderFactory>().Single(f => f.Type == "S3");
+        return (S3StorageProvider)factory.Create("test", "Primary");
     }
 }

@@ -5,7 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
-using ProofStorage.Core.Storage;
+using ProofStorage.Storage.Failover;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.S3;
@@ -55,8 +55,7 @@ internal static class S3TestHost
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12] + "/";
 
-    public static FailoverStorageProvider Pair(ProofStorageApiFactory factory) =>
-        (FailoverStorageProvider)factory.Services.GetRequiredService<IStorageProvider>();
+    public static FailoverStorageProvider Pair(ProofStorageApiFactory factory) => factory.Services.GetRequiredService<FailoverStorageProvider>();
 
     public static async Task<(string ProofId, string CreatedAt)> StoreAsync(HttpClient client, string imageHash, string proofJson)
     {
