@@ -41,7 +41,7 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger<S3StorageProvider>() ?? NullLogger<S3StorageProvider>.Instance;
         Log.Configured(logger, name, type, settings.Bucket, config.ServiceURL ?? config.RegionEndpoint?.SystemName ?? "aws",
             string.IsNullOrEmpty(options.AccessKeyId) ? "default-chain" : "static");
-        return new S3StorageProvider(name, client, settings, logger);
+        return new S3StorageProvider(name, client, settings, services.GetService<TimeProvider>() ?? TimeProvider.System, logger);
     }
 
     /// <summary>

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text;
+using Amazon.Runtime;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ProofStorage.Core;
@@ -81,6 +84,63 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
         Assert.Equal("test", error.Provider);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}");
         Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
+    }
+
+    [Fact]
+    public async Task CheckHealth_ProbedRepeatedlyWithinTheCacheWindow_SendsOneReadAndNoWrite()
+    {
+        var wire = new ConcurrentQueue<CapturedRequest>();
+        var time = new FakeTimeProvider();
+        using var provider = Create(services => services.AddSingleton<HttpClientFactory>(CapturingHandler.ClientFactory(wire)).AddSingleton<TimeProvider>(time));
+        var step = S3StorageProvider.HealthCacheDuration / 10;
+
+        for (var i = 0; i < 9; i++)
+        {
+            var health = await provider.CheckHealthAsync(default);
+            Assert.True(health.IsHealthy, health.Description);
+            time.Advance(step);
+        }
+
+        var probe = Assert.Single(wire);
+        Assert.Equal("GET", probe.Method);
+        Assert.EndsWith("/.health/probe", probe.Path, StringComparison.Ordinal);
+
+        // Past the window the next probe asks the server again: once.
+        time.Advance(S3StorageProvider.HealthCacheDuration);
+        Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
+        Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
+        Assert.Equal(2, wire.Count);
+        Assert.All(wire, r => Assert.Equal("GET", r.Method));
+    }
+
+    [Fact]
+    public async Task CheckHealth_AfterACallFailedAsUnavailable_AsksTheServerAgainWithinTheWindow()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await S3Server.StartAsync();
+        var settings = new Dictionary<string, string?>();
+        S3TestHost.Configure(settings, "Primary", server, "S3", _prefix, fastTimeouts: true);
+        using var provider = Create(services => services.AddSingleton<TimeProvider>(time), settings);
+        Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
+
+        await server.KillAsync();
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => provider.GetAsync("proofs/x", default));
+
+        Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
+    }
+
+    [Fact]
+    public async Task CheckHealth_MissingBucket_IsUnhealthyThoughTheServerAnswers()
+    {
+        var settings = new Dictionary<string, string?>();
+        S3TestHost.Configure(settings, "Primary", servers.Primary, "S3", _prefix);
+        settings["ProofStorage:Storage:Primary:Bucket"] = "no-such-bucket";
+        using var provider = Create(settings: settings);
+
+        var health = await provider.CheckHealthAsync(default);
+
+        Assert.False(health.IsHealthy);
+        Assert.Contains("NoSuchBucket", health.Description, StringComparison.Ordinal);
     }
 
     /// <summary>
