@@ -49,6 +49,17 @@ public sealed class ManifestStore
     public static ManifestStore Parse(ReadOnlyMemory<byte> bytes) => ManifestStoreReader.Read(bytes);
 
     /// <summary>
+    /// True when <paramref name="label"/> has the form of a manifest identifier this reader accepts as a manifest's label:
+    /// <c>urn:c2pa:UUID[:generator[:version_reason]]</c> or the older <c>[generator:]urn:uuid:UUID</c>, at most 255
+    /// characters. (A way to refuse a malformed <c>manifestId</c> before looking it up.)
+    /// </summary>
+    public static bool IsManifestLabel(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        return ManifestStoreReader.IsManifestLabel(label);
+    }
+
+    /// <summary>
     /// A manifest store holding only the active manifest (what the Soft Binding Resolution API's
     /// <c>returnActiveManifest=true</c> asks for): this store's header and description box followed by the active
     /// manifest's bytes, unchanged. Ingredient manifests the active one refers to are not included.
