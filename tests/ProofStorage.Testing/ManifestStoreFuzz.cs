@@ -42,6 +42,21 @@ public static class ManifestStoreFuzz
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="bytes"/> with a run of up to <paramref name="maxRun"/> bytes cut out at <paramref name="from"/> and
+    /// pasted back at <paramref name="to"/> (positions taken modulo the length): boxes land inside the wrong parents and
+    /// lengths stop adding up.
+    /// </summary>
+    public static byte[] Splice(byte[] bytes, int from, int length, int to, int maxRun)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var start = from % bytes.Length;
+        var run = bytes.AsSpan(start, Math.Min(length % maxRun, bytes.Length - start)).ToArray();
+        var rest = bytes.Where((_, i) => i < start || i >= start + run.Length).ToList();
+        rest.InsertRange(to % (rest.Count + 1), run);
+        return [.. rest];
+    }
+
     /// <summary>The offset of every box header in a well-formed JUMBF tree, descending into jumb superboxes.</summary>
     public static List<int> BoxOffsets(byte[] bytes)
     {

@@ -96,15 +96,8 @@ public sealed class ManifestStoreRealDataFuzzTests(C2paToolchain toolchain)
     }
 
     [Property(MaxTest = 500)]
-    public void RandomSplices_OfARealStore_GiveAStoreOrTheTypedException(PositiveInt from, PositiveInt length, PositiveInt to, bool withParent)
-    {
-        var store = withParent ? WithParent : OneManifest;
-        var start = from.Get % store.Length;
-        var run = store.AsSpan(start, Math.Min(length.Get % 256, store.Length - start)).ToArray();
-        var rest = store.Where((_, i) => i < start || i >= start + run.Length).ToList();
-        rest.InsertRange(to.Get % (rest.Count + 1), run);
-        Outcome([.. rest]);
-    }
+    public void RandomSplices_OfARealStore_GiveAStoreOrTheTypedException(PositiveInt from, PositiveInt length, PositiveInt to, bool withParent) =>
+        Outcome(Splice(withParent ? WithParent : OneManifest, from.Get, length.Get, to.Get, maxRun: 256));
 
     [Property(MaxTest = 500)]
     public void RandomOverwrites_OfARealStore_GiveAStoreOrTheTypedException(PositiveInt at, NonEmptyArray<byte> bytes, bool withParent)

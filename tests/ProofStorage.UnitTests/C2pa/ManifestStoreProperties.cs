@@ -82,15 +82,8 @@ public sealed class ManifestStoreProperties
     }
 
     [Property(MaxTest = 1000)]
-    public void SplicedBytes_GiveAStoreOrTheTypedException(PositiveInt from, PositiveInt length, PositiveInt to)
-    {
-        // Cut a run of bytes out and paste it elsewhere: boxes end up inside the wrong parents, lengths stop adding up.
-        var start = from.Get % Sample.Length;
-        var run = Sample.AsSpan(start, Math.Min(length.Get % 64, Sample.Length - start)).ToArray();
-        var rest = Sample.Where((_, i) => i < start || i >= start + run.Length).ToList();
-        rest.InsertRange(to.Get % (rest.Count + 1), run);
-        Outcome([.. rest]);
-    }
+    public void SplicedBytes_GiveAStoreOrTheTypedException(PositiveInt from, PositiveInt length, PositiveInt to) =>
+        Outcome(Splice(Sample, from.Get, length.Get, to.Get, maxRun: 64));
 
     [Property(MaxTest = 300)]
     public Property GeneratedStores_ReadBackTheirLabelsInOrder() =>
