@@ -109,6 +109,7 @@ public sealed class C2paManifest
     /// </summary>
     public string Label { get; }
 
+    /// <summary>Standard, update or compressed (from the manifest superbox's type UUID).</summary>
     public C2paManifestKind Kind { get; }
 
     /// <summary>Where the whole manifest superbox (header included) is in the store's bytes.</summary>
