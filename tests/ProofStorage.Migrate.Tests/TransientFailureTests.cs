@@ -76,11 +76,9 @@ public sealed class TransientFailureTests : IDisposable
 
     private static MigrationRunner Runner(IHost host, LegacyFolder legacy, int retries)
     {
-        var options = host.Services.GetRequiredService<IOptions<ProofStorageOptions>>().Value;
         var settings = new MigrationSettings { Verify = true, BatchSize = 5, Parallelism = 4, Retries = retries, RetryDelay = TimeSpan.FromMilliseconds(1) };
         return new MigrationRunner(settings, new LegacyFolderSource(legacy.Path, 1 << 20), host.Services.GetRequiredService<StorageManager>(),
-            host.Services.GetRequiredService<ProofEnvelopeCodec>(), options.MaxRecordBytes, options.MaxProofDepth, "test target",
-            new PlainProgressView(TextWriter.Null, TimeSpan.FromHours(1)), NullLogger.Instance);
+            "test target", new PlainProgressView(TextWriter.Null, TimeSpan.FromHours(1)), NullLogger.Instance);
     }
 
     public void Dispose() => _workspace.Dispose();

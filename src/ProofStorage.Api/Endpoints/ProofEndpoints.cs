@@ -126,9 +126,9 @@ internal static class ProofEndpoints
             {
                 result = await store.StoreAsync(command, cancellationToken);
             }
-            catch (ArgumentException ex)
+            catch (ProofValidationException ex)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proof"] = [ex.Message] });
+                return TypedResults.ValidationProblem(ex.Errors.ToDictionary(StringComparer.Ordinal));
             }
 
             var response = ToResponse(result);
