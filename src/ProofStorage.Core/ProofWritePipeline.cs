@@ -107,5 +107,5 @@ public sealed record PreparedProof(string ProofId, string ObjectKey, ImageHash I
     SealedEnvelope Envelope)
 {
     /// <summary>The document the store serves once the envelope is written.</summary>
-    public ProofDocument ToDocument() => new(ProofId, ImageHash, CreatedAt, Record, Envelope.Compressed, Envelope.ETag, Envelope.Envelope.Length);
+    public ProofDocument ToDocument() => new(ProofId, ImageHash, CreatedAt, Record, Envelope.Compressed, Envelope.ETag, Envelope.Envelope);
 }

@@ -352,7 +352,7 @@ public sealed class StorageManager : IDisposable
             throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The record stored under this key belongs to another proof.");
         }
 
-        return new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, stored.Content.Length);
+        return new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, stored.Content);
     }
 
     private OpenedEnvelope Open(ReadOnlyMemory<byte> content, string key)

@@ -62,9 +62,10 @@ public sealed class CacheOptions
     public TimeSpan MemoryDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long "no proof with this id" is remembered (per instance; a store on any instance clears it through
-    /// the backplane). Unset: 3 seconds when a distributed level with a backplane is configured, otherwise not
-    /// remembered. <c>00:00:00</c> turns it off; negative values are refused.
+    /// How long "no proof with this id" is remembered: in the distributed level when there is one (a store on any
+    /// instance overwrites it), otherwise in this instance's memory (its own stores replace it). Unset: 3 seconds when
+    /// a distributed level with a backplane is configured, otherwise not remembered. <c>00:00:00</c> turns it off;
+    /// negative values are refused.
     /// </summary>
     public TimeSpan? NegativeDuration { get; set; }
 }
