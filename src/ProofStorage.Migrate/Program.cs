@@ -6,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProofStorage.Core;
-using ProofStorage.Core.Codec;
 using ProofStorage.Core.Options;
 using ProofStorage.Core.Storage;
 using ProofStorage.Migrate.Console;

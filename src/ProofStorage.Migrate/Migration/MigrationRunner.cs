@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using ProofStorage.Core;
-using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 using ProofStorage.Migrate.Console;
