@@ -55,7 +55,7 @@ public sealed class CacheOptions
 {
     public const string SectionName = "ProofStorage:Cache";
 
-    /// <summary>Byte budget of the L1 cache (record JSON + gzip bytes + overhead per entry); 0 or more.</summary>
+    /// <summary>Byte budget of the L1 cache (record JSON + gzip bytes + stored envelope + overhead per entry); 0 or more.</summary>
     public long MemorySizeLimitBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>How long an entry stays in L1 after it was cached (absolute, not sliding); longer than zero.</summary>
