@@ -83,16 +83,15 @@ internal static class ProofStorageApiExtensions
     public static WebApplication UseProofStoragePipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseSerilogRequestLogging();
-
-        // Cached reads answer 200/304 only, which status-code pages never touch, so they go first.
-        app.UseMiddleware<CachedProofReadMiddleware>();
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseStatusCodePages(ProblemCatalogue.WriteStatusCodePageAsync);
         // Only /swagger requests pass through the document and UI middleware: every proof request skipped it
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger
             .UseSwagger()
             .UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "ProofStorage v1")));
+        // One route table, one access rule: shedding and access read the endpoint routing matched.
+        app.UseRouting();
         app.UseProofStorageSecurity();
         return app;
     }

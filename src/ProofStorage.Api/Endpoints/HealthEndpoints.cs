@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ProofStorage.Api.Security;
 
 namespace ProofStorage.Api.Endpoints;
 
@@ -9,7 +10,7 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        group.MapGet("/live", Live).WithName("Live").WithSummary("Liveness: the process answers (no dependency is checked)");
+        group.MapGet("/live", Live).WithName("Live").WithRequestClass(RequestClass.Unlimited).WithSummary("Liveness: the process answers (no dependency is checked)");
         group.MapGet("/ready", Ready).WithName("Ready")
             .WithSummary("Readiness: each dependency checked; 503 when not ready, 200 when healthy or degraded");
         return app;

@@ -21,7 +21,8 @@ internal static class ProofEndpoints
 
         group.MapPost("/", StoreProof)
             .WithName("StoreProof")
-            .RequireAuthorization(ProofStoragePolicies.Write)
+            .RequireScope(ProofStorageScopes.Write)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Store the proof of an image")
             .WithDescription("201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored).")
             .Accepts<StoreProofRequest>("application/json")
@@ -31,7 +32,7 @@ internal static class ProofEndpoints
 
         group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head], GetProof)
             .WithName("GetProof")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get a proof by id (native or legacy id)")
             .WithDescription("Returns the record JSON with a strong ETag and Cache-Control immutable (public when anonymous reads are on, private otherwise); "
                 + "If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes. Link: <…/manifest>; rel=\"c2pa-manifest\" names the proof document.")
@@ -43,7 +44,7 @@ internal static class ProofEndpoints
 
         group.MapMethods("/{proofId}/manifest", [HttpMethods.Get, HttpMethods.Head], GetProofManifest)
             .WithName("GetProofManifest")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get the proof document itself (the C2PA remote manifest)")
             .WithDescription("The stored proof value on its own, with the media type given on store (application/json when none): "
                 + "the JSON text byte for byte, or the decoded bytes of a base64 proof of a binary type such as application/c2pa. Same caching headers as the record.")
@@ -55,7 +56,7 @@ internal static class ProofEndpoints
 
         group.MapGet("/{proofId}/url", GetProofUrl)
             .WithName("GetProofUrl")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get a URL to fetch the proof from: the CDN, this service, or a presigned bucket URL")
             .WithDescription("kind cdn: the record under ProofStorage:Cdn:PublicBaseUrl; service: the record on this service; presigned "
                 + "(UrlMode Presigned, S3/R2 only): the encrypted envelope in the bucket until expiresAt. expiresIn (seconds) is clamped to MaxPresignedUrlExpiry.")
@@ -65,7 +66,7 @@ internal static class ProofEndpoints
 
         group.MapMethods("/by-image/{imageHash}", [HttpMethods.Get, HttpMethods.Head], GetProofByImage)
             .WithName("GetProofByImage")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get the proof of an image by its SHA-256")
             .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
@@ -75,7 +76,8 @@ internal static class ProofEndpoints
 
         group.MapDelete("/{proofId}", DeleteProof)
             .WithName("DeleteProof")
-            .RequireAuthorization(ProofStoragePolicies.Delete)
+            .RequireScope(ProofStorageScopes.Delete)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Delete a proof")
             .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof. "
                 + "Copies a CDN holds are not purged by this call; with ProofStorage:Cdn:PurgeWebhookUrl set, a background POST names the paths to purge. See docs/operations.md (CDN).")
@@ -85,7 +87,8 @@ internal static class ProofEndpoints
 
         group.MapPost("/batch", StoreBatch)
             .WithName("StoreProofBatch")
-            .RequireAuthorization(ProofStoragePolicies.Write)
+            .RequireScope(ProofStorageScopes.Write)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Store up to MaxBatchItems proofs; one result per item")
             .Accepts<BatchStoreRequest>("application/json")
             .Produces<BatchStoreResponse>()
@@ -94,7 +97,7 @@ internal static class ProofEndpoints
 
         group.MapPost("/lookup", Lookup)
             .WithName("LookupProofs")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Fetch many proofs by id")
             .Accepts<LookupRequest>("application/json")
             .Produces<LookupResponse>()

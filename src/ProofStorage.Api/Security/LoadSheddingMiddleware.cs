@@ -1,59 +1,80 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
-using ProofStorage.Api.Telemetry;
 
 namespace ProofStorage.Api.Security;
 
 /// <summary>
-/// Caps the requests in progress (<see cref="OverloadOptions"/>): waits briefly in a bounded queue, then answers
-/// <c>503</c> + <c>Retry-After</c> before reading the body, so memory stays bounded whatever the load.
-/// Liveness is exempt so an overloaded process is not restarted for being busy, and so is the metrics scrape, which
-/// matters most then.
+/// Caps the requests in progress per <see cref="RequestClass"/> (<see cref="OverloadOptions"/>): a request waits
+/// briefly in its class's bounded queue, then gets <c>503</c> + <c>Retry-After</c> before its body is read. Reads and
+/// writes have separate limits, so a cached read never waits for permits held by stores stuck on a slow provider.
+/// Liveness and the metrics scrape (<see cref="RequestClass.Unlimited"/>) are never shed: an overloaded process is
+/// busy, not dead, and its figures matter most then.
 /// </summary>
 internal sealed class LoadSheddingMiddleware : IDisposable
 {
     private readonly RequestDelegate _next;
-    private readonly ConcurrencyLimiter _limiter;
+    private readonly ConcurrencyLimiter _reads;
+    private readonly ConcurrencyLimiter _writes;
     private readonly TimeSpan _queueTimeout;
-    private readonly PathString _metricsPath;
+    private readonly IProblemDetailsService _problemDetails;
     private readonly ILogger<LoadSheddingMiddleware> _logger;
     private long _shed;
 
-    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, IOptions<TelemetryOptions> telemetry,
+    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, IProblemDetailsService problemDetails,
         ILogger<LoadSheddingMiddleware> logger)
     {
-        _metricsPath = telemetry.Value.MetricsEnabled ? new PathString(telemetry.Value.MetricsPath) : default;
         _next = next;
+        _problemDetails = problemDetails;
         _logger = logger;
         var overload = options.Value;
         _queueTimeout = overload.QueueTimeout;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = overload.MaxConcurrentRequests,
-            QueueLimit = overload.QueueLimit,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        _reads = Limiter(overload.MaxConcurrentReads, overload.QueueLimit);
+        _writes = Limiter(overload.MaxConcurrentRequests, overload.QueueLimit);
     }
 
-    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problemDetails)
+    public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/health/live", StringComparison.OrdinalIgnoreCase)
-            || (_metricsPath.HasValue && context.Request.Path.StartsWithSegments(_metricsPath, StringComparison.OrdinalIgnoreCase)))
+        var requestClass = context.GetEndpoint()?.Metadata.GetMetadata<RequestClassMetadata>()?.Class ?? RequestClass.Read;
+        if (requestClass == RequestClass.Unlimited)
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
-        var lease = _limiter.AttemptAcquire();
-        if (!lease.IsAcquired)
+        var limiter = requestClass == RequestClass.Write ? _writes : _reads;
+        var lease = limiter.AttemptAcquire();
+        if (lease.IsAcquired)
         {
-            lease.Dispose();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            return RunAsync(context, lease);
+        }
+
+        lease.Dispose();
+        return QueueAsync(context, limiter);
+    }
+
+    public void Dispose()
+    {
+        _reads.Dispose();
+        _writes.Dispose();
+    }
+
+    private async Task RunAsync(HttpContext context, RateLimitLease lease)
+    {
+        using (lease)
+        {
+            await _next(context);
+        }
+    }
+
+    private async Task QueueAsync(HttpContext context, ConcurrencyLimiter limiter)
+    {
+        RateLimitLease? lease;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        {
             timeout.CancelAfter(_queueTimeout);
             try
             {
-                lease = await _limiter.AcquireAsync(1, timeout.Token);
+                lease = await limiter.AcquireAsync(1, timeout.Token);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
@@ -70,7 +91,7 @@ internal sealed class LoadSheddingMiddleware : IDisposable
                     SecurityLog.LoadShed(_logger, Interlocked.Read(ref _shed));
                 }
 
-                await ProblemCatalogue.WriteAsync(problemDetails, context, ProblemCatalogue.Overloaded,
+                await ProblemCatalogue.WriteAsync(_problemDetails, context, ProblemCatalogue.Overloaded,
                     "The service is at capacity. Nothing was changed; retry after the delay in Retry-After.");
                 return;
             }
@@ -79,5 +100,10 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         }
     }
 
-    public void Dispose() => _limiter.Dispose();
+    private static ConcurrencyLimiter Limiter(int permits, int queue) => new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = permits,
+        QueueLimit = queue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
 }

@@ -85,10 +85,10 @@ internal static class TelemetryExtensions
             .WithName("Metrics")
             .WithDisplayName("Prometheus scrape endpoint")
             .ExcludeFromDescription()
-            .DisableRateLimiting();
+            .WithRequestClass(RequestClass.Unlimited);
         if (options.MetricsRequireApiKey)
         {
-            endpoint.RequireAuthorization(ProofStoragePolicies.Admin);
+            endpoint.RequireScope(ProofStorageScopes.Admin);
         }
         else
         {
