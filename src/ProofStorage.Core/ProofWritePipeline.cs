@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Buffers;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
@@ -75,20 +76,49 @@ public sealed class ProofWritePipeline
         return new ValidatedProof(proofId, DedupProtocol.ProofKey(proofId), command with { ProofMediaType = mediaType }, recordLength);
     }
 
-    /// <summary>Builds what the provider will hold for a validated proof: the record, sealed for its object key.</summary>
-    public PreparedProof Prepare(ValidatedProof proof)
+    /// <summary>
+    /// Builds what the provider will hold for a validated proof: the record, sealed for its object key. The record, its
+    /// gzip form and the envelope are written straight into one native block (json | gzip | envelope, the layout of a
+    /// cached <see cref="ProofDocument"/>): no managed buffer the size of the proof is allocated or copied, and the
+    /// block becomes the cached document as it is. The caller disposes the result (or takes its document).
+    /// </summary>
+    public unsafe PreparedProof Prepare(ValidatedProof proof)
     {
         ArgumentNullException.ThrowIfNull(proof);
         var command = proof.Command;
+        var recordLength = checked((int)proof.RecordLength);
+        var gzipBound = ProofEnvelopeCodec.GzipBound(recordLength);
 
-        // RECORD: canonical JSON around the proof bytes as sent, stamped now unless the command carries a time.
-        var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
-        var record = ProofRecord.Write(proof.ProofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span, command.ProofMediaType);
-        Debug.Assert(record.Length == proof.RecordLength, "ProofRecord.Length disagrees with ProofRecord.Write");
+        // One block large enough for the record as the JSON writer fills it, then for record | gzip | envelope; only the
+        // pages written become resident, and the tail goes back to the allocator once the sizes are known.
+        var capacity = Math.Max(recordLength + ProofRecord.WriterSlack(proof.ProofId, command.Metadata, command.ProofMediaType),
+            recordLength + gzipBound + _codec.EnvelopeLength(gzipBound));
+        var block = NativeBuffer.Allocate(capacity);
+        try
+        {
+            // RECORD: canonical JSON around the proof bytes as sent, stamped now unless the command carries a time.
+            var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
+            var writer = new FixedBufferWriter(block.WritableMemory);
+            ProofRecord.WriteTo(writer, proof.ProofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span, command.ProofMediaType);
+            Debug.Assert(writer.Written == recordLength, "ProofRecord.Length disagrees with ProofRecord.Write");
 
-        // COMPRESS + ENCRYPT
-        var sealedEnvelope = _codec.Seal(record, proof.ObjectKey);
-        return new PreparedProof(proof.ProofId, proof.ObjectKey, command.ImageHash, createdAt, record, sealedEnvelope);
+            // COMPRESS
+            var span = block.GetSpan();
+            var gzipLength = _codec.GzipInto(span[..recordLength], block.Pointer + recordLength, gzipBound);
+
+            // ENCRYPT
+            var envelopeLength = _codec.EnvelopeLength(gzipLength);
+            var etag = _codec.Encrypt(span.Slice(recordLength, gzipLength), proof.ObjectKey, span.Slice(recordLength + gzipLength, envelopeLength));
+
+            block.Shrink(recordLength + gzipLength + envelopeLength);
+            var document = new ProofDocument(proof.ProofId, command.ImageHash, createdAt, etag, block, recordLength, gzipLength, envelopeLength);
+            return new PreparedProof(proof.ProofId, proof.ObjectKey, document);
+        }
+        catch
+        {
+            block.Release();
+            throw;
+        }
     }
 
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
@@ -102,10 +132,39 @@ public sealed class ProofWritePipeline
 /// <param name="RecordLength">The exact size of the record <see cref="ProofWritePipeline.Prepare"/> will build.</param>
 public sealed record ValidatedProof(string ProofId, string ObjectKey, StoreProofCommand Command, long RecordLength);
 
-/// <summary>What a store writes: the record and its envelope (the bytes for the provider, their gzip form and ETag).</summary>
-public sealed record PreparedProof(string ProofId, string ObjectKey, ImageHash ImageHash, DateTimeOffset CreatedAt, byte[] Record,
-    SealedEnvelope Envelope)
+/// <summary>
+/// What a store writes: the record, its gzip form and the envelope for the provider, as the document the store serves
+/// once the envelope is written. Owns that document: dispose it, unless <see cref="TakeDocument"/> handed it on.
+/// </summary>
+public sealed class PreparedProof(string proofId, string objectKey, ProofDocument document) : IDisposable
 {
-    /// <summary>The document the store serves once the envelope is written.</summary>
-    public ProofDocument ToDocument() => new(ProofId, ImageHash, CreatedAt, Record, Envelope.Compressed, Envelope.ETag, Envelope.Envelope);
+    private ProofDocument? _document = document;
+
+    public string ProofId { get; } = proofId;
+
+    /// <summary>The provider key of the proof (<c>proofs/{id}</c>).</summary>
+    public string ObjectKey { get; } = objectKey;
+
+    public ImageHash ImageHash => Document.ImageHash;
+
+    public DateTimeOffset CreatedAt => Document.CreatedAt;
+
+    /// <summary>The canonical record.</summary>
+    public ReadOnlyMemory<byte> Record => Document.Json;
+
+    /// <summary>The gzip form of the record.</summary>
+    public ReadOnlyMemory<byte> Compressed => Document.Gzip;
+
+    /// <summary>The bytes the provider stores.</summary>
+    public ReadOnlyMemory<byte> Envelope => Document.Envelope;
+
+    /// <summary>The ETag of the record (from the envelope's GCM tag).</summary>
+    public string ETag => Document.ETag;
+
+    private ProofDocument Document => _document ?? throw new ObjectDisposedException(nameof(PreparedProof));
+
+    /// <summary>The document the store serves once the envelope is written; the caller owns it from now on.</summary>
+    public ProofDocument TakeDocument() => Interlocked.Exchange(ref _document, null) ?? throw new ObjectDisposedException(nameof(PreparedProof));
+
+    public void Dispose() => Interlocked.Exchange(ref _document, null)?.Dispose();
 }

@@ -83,20 +83,29 @@ public sealed class StorageManager : IDisposable
                 }
 
                 // RECORD + COMPRESS + ENCRYPT (ProofWritePipeline)
-                var prepared = _pipeline.Prepare(proof);
-
-                // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
-                var sealedEnvelope = prepared.Envelope;
-                var created = await _storage.CreateIfAbsentAsync(prepared.ObjectKey, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken)
-                    .ConfigureAwait(false);
-                if (created)
+                using (var prepared = _pipeline.Prepare(proof))
                 {
-                    _statistics.Created(prepared.Record.Length, sealedEnvelope.Compressed.Length, sealedEnvelope.Envelope.Length);
-                    activity?.SetTag(DeduplicatedTag, false);
-                    var document = prepared.ToDocument();
-                    await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
-                    Log.ProofStored(_logger, proof.ProofId, document.StoredBytes, _storage.Name);
-                    return new StoreProofResult(document, Deduplicated: false);
+                    // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
+                    var created = await _storage.CreateIfAbsentAsync(prepared.ObjectKey, prepared.Envelope, ObjectMetadata.None, cancellationToken)
+                        .ConfigureAwait(false);
+                    if (created)
+                    {
+                        _statistics.Created(prepared.Record.Length, prepared.Compressed.Length, prepared.Envelope.Length);
+                        activity?.SetTag(DeduplicatedTag, false);
+                        var document = prepared.TakeDocument();
+                        try
+                        {
+                            await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            document.Dispose();
+                            throw;
+                        }
+
+                        Log.ProofStored(_logger, proof.ProofId, document.StoredBytes, _storage.Name);
+                        return new StoreProofResult(document, Deduplicated: false);
+                    }
                 }
 
                 var existing = await GetAsync(proof.ProofId, cancellationToken).ConfigureAwait(false);
@@ -143,8 +152,8 @@ public sealed class StorageManager : IDisposable
     }
 
     /// <summary>
-    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>.
-    /// Throws <see cref="ProofIntegrityException"/> when the stored object fails verification.
+    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>; the
+    /// document is the caller's, to dispose. Throws <see cref="ProofIntegrityException"/> when the stored object fails verification.
     /// </summary>
     public async Task<ProofDocument?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -171,6 +180,18 @@ public sealed class StorageManager : IDisposable
         {
             throw;
         }
+    }
+
+    /// <summary>
+    /// The proof with this native id when this instance's memory level holds it (counted as an L1 hit; the document is
+    /// the caller's, to dispose), without an asynchronous hop; <see langword="false"/> sends the caller to <see cref="GetAsync"/>. While spans are recorded it
+    /// always says <see langword="false"/>, so every read keeps its <c>proofstorage.get</c> span.
+    /// </summary>
+    public bool TryGetCached(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProofDocument? document)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        document = null;
+        return ProofIds.IsNativeShape(id) && !ProofStorageActivities.Source.HasListeners() && _cache.TryPeek(id, out document);
     }
 
     /// <summary>Returns the proof stored for an image, or <see langword="null"/>.</summary>
@@ -283,7 +304,7 @@ public sealed class StorageManager : IDisposable
         var signer = PresignedUrls ?? throw new NotSupportedException($"The storage provider {_storage.Name} cannot sign URLs.");
 
         // Signing is local and would happily sign a key that does not exist: ask the store first.
-        var document = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        using var document = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         return document is null
             ? null
             : await signer.CreatePresignedGetUrlAsync(DedupProtocol.ProofKey(document.ProofId), lifetime, cancellationToken).ConfigureAwait(false);

@@ -19,7 +19,16 @@ internal static class ProofEndpoints
     {
         var group = app.MapGroup("/v1/proofs").WithTags("Proofs");
 
-        group.MapPost("/", StoreProof)
+        // The two hot endpoints take their singletons here rather than from the request's services: a request that
+        // never touches RequestServices never gets a dependency-injection scope created and disposed for it.
+        var services = app.ServiceProvider;
+        var store = services.GetRequiredService<StorageManager>();
+        var headers = services.GetRequiredService<ProofResponseHeaders>();
+        var api = services.GetRequiredService<IOptions<ApiOptions>>();
+        var storage = services.GetRequiredService<IOptions<ProofStorageOptions>>();
+        var budget = services.GetRequiredService<RequestBodyBudget>();
+
+        group.MapPost("/", (HttpRequest request, CancellationToken cancellationToken) => StoreProof(request, store, api, storage, budget, cancellationToken))
             .WithName("StoreProof")
             .RequireScope(ProofStorageScopes.Write)
             .WithRequestClass(RequestClass.Write)
@@ -30,7 +39,8 @@ internal static class ProofEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head], GetProof)
+        group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head],
+                (string proofId, CancellationToken cancellationToken) => GetProof(proofId, store, headers, cancellationToken))
             .WithName("GetProof")
             .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get a proof by id (native or legacy id)")
@@ -107,18 +117,30 @@ internal static class ProofEndpoints
     }
 
     internal static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreProof(
-        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, CancellationToken cancellationToken)
+        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget,
+        CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value.MaxRequestBodyBytes, storage.Value.MaxProofDepth);
+        var maxDepth = storage.Value.MaxProofDepth;
+        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, api.Value.MaxRequestBodyBytes, budget);
         if (problem is not null)
         {
             return problem;
         }
 
-        using (document)
+        // The body (and with it the proof's bytes, which the command slices) lives until the store is done.
+        using (body)
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var command = StoreRequestParser.Parse(document!.RootElement, api.Value, errors);
+            StoreProofCommand? command;
+            try
+            {
+                command = StoreRequestParser.ParseSingle(body!.Written, JsonRequestReader.ParserDepth(maxDepth), api.Value, errors);
+            }
+            catch (Exception ex) when (JsonRequestReader.IsMalformed(ex))
+            {
+                return JsonRequestReader.Malformed(ex, body!.Written.Span, maxDepth);
+            }
+
             if (command is null)
             {
                 return ProblemCatalogue.ValidationResult(errors);
@@ -134,20 +156,31 @@ internal static class ProofEndpoints
                 return ProblemCatalogue.ValidationResult(ex.Errors);
             }
 
-            var response = ToResponse(result);
-            return result.Deduplicated
-                ? TypedResults.Ok(response)
-                : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+            using (result.Document)
+            {
+                var response = ToResponse(result);
+                return result.Deduplicated
+                    ? TypedResults.Ok(response)
+                    : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+            }
         }
     }
 
-    internal static async Task<IResult> GetProof(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
+    internal static ValueTask<IResult> GetProof(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
     {
         if (!ProofIds.IsValid(proofId))
         {
-            return InvalidProofId();
+            return ValueTask.FromResult<IResult>(InvalidProofId());
         }
 
+        // An L1 hit, the hot path of a proof store, answers without an asynchronous hop.
+        return store.TryGetCached(proofId, out var cached)
+            ? ValueTask.FromResult<IResult>(new ProofDocumentResult(cached, headers))
+            : GetProofAsync(proofId, store, headers, cancellationToken);
+    }
+
+    private static async ValueTask<IResult> GetProofAsync(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
+    {
         var document = await store.GetAsync(proofId, cancellationToken);
         return document is null ? NotFound($"No proof has the id '{proofId}'.") : new ProofDocumentResult(document, headers);
     }
@@ -205,7 +238,7 @@ internal static class ProofEndpoints
         }
 
         // A URL is handed out only for a proof that exists, whatever the mode.
-        var document = await store.GetAsync(proofId, cancellationToken);
+        using var document = await store.GetAsync(proofId, cancellationToken);
         if (document is null)
         {
             return NotFound($"No proof has the id '{proofId}'.");
@@ -254,34 +287,48 @@ internal static class ProofEndpoints
             }
         }
 
-        if (!await store.DeleteAsync(proofId, cancellationToken))
+        using (existing)
         {
-            return NotFound($"No proof has the id '{proofId}'.");
-        }
+            if (!await store.DeleteAsync(proofId, cancellationToken))
+            {
+                return NotFound($"No proof has the id '{proofId}'.");
+            }
 
-        purge.Enqueue(existing?.ProofId ?? proofId, existing?.ImageHash.Value);
-        return TypedResults.NoContent();
+            purge.Enqueue(existing?.ProofId ?? proofId, existing?.ImageHash.Value);
+            return TypedResults.NoContent();
+        }
     }
 
     internal static async Task<Results<Ok<BatchStoreResponse>, ValidationProblem, ProblemHttpResult>> StoreBatch(HttpRequest request,
-        StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, CancellationToken cancellationToken)
+        StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var limits = api.Value;
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, storage.Value.MaxProofDepth + 2);
+        var maxDepth = storage.Value.MaxProofDepth + 2;
+        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, limits.MaxRequestBodyBytes, budget);
         if (problem is not null)
         {
             return problem;
         }
 
-        using (document)
+        using (body)
         {
-            var root = document!.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            var shapeErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            List<(StoreProofCommand? Command, Dictionary<string, string[]>? Errors)>? items;
+            try
             {
-                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = ["The body is {\"items\": [store requests]}."] });
+                items = StoreRequestParser.ParseBatch(body!.Written, JsonRequestReader.ParserDepth(maxDepth), limits, shapeErrors);
+            }
+            catch (Exception ex) when (JsonRequestReader.IsMalformed(ex))
+            {
+                return JsonRequestReader.Malformed(ex, body!.Written.Span, maxDepth);
             }
 
-            var count = items.GetArrayLength();
+            if (items is null)
+            {
+                return ProblemCatalogue.ValidationResult(shapeErrors);
+            }
+
+            var count = items.Count;
             if (count == 0 || count > limits.MaxBatchItems)
             {
                 return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = [$"A batch holds 1-{limits.MaxBatchItems} items."] });
@@ -290,39 +337,39 @@ internal static class ProofEndpoints
             var results = new BatchItemResult?[count];
             var commands = new List<StoreProofCommand>(count);
             var positions = new List<int>(count);
-            var index = 0;
-            foreach (var item in items.EnumerateArray())
+            for (var index = 0; index < count; index++)
             {
-                var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-                var command = StoreRequestParser.Parse(item, limits, errors);
+                var (command, errors) = items[index];
                 if (command is null)
                 {
-                    results[index] = FailedBatchItem(index, new ProofValidationException(errors));
+                    results[index] = FailedBatchItem(index, new ProofValidationException(errors!));
                 }
                 else
                 {
                     commands.Add(command);
                     positions.Add(index);
                 }
-
-                index++;
             }
 
             var outcomes = await store.StoreBatchAsync(commands, limits.BatchParallelism, cancellationToken);
             foreach (var outcome in outcomes)
             {
                 var position = positions[outcome.Index];
-                results[position] = outcome.Result is { } result ? ToBatchResult(position, result) : FailedBatchItem(position, outcome.Error!);
+                using (outcome.Result?.Document)
+                {
+                    results[position] = outcome.Result is { } result ? ToBatchResult(position, result) : FailedBatchItem(position, outcome.Error!);
+                }
             }
 
             return TypedResults.Ok(new BatchStoreResponse { Results = results! });
         }
     }
 
-    internal static async Task<IResult> Lookup(HttpRequest request, StorageManager store, IOptions<ApiOptions> api, CancellationToken cancellationToken)
+    internal static async Task<IResult> Lookup(HttpRequest request, StorageManager store, IOptions<ApiOptions> api, RequestBodyBudget budget,
+        CancellationToken cancellationToken)
     {
         var limits = api.Value;
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, 8);
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, 8, budget);
         if (problem is not null)
         {
             return problem;
@@ -366,7 +413,7 @@ internal static class ProofEndpoints
         ImageHash = result.Document.ImageHash.Value,
         CreatedAt = ProofRecord.FormatTimestamp(result.Document.CreatedAt),
         Deduplicated = result.Deduplicated,
-        SizeBytes = result.Document.Json.Length,
+        SizeBytes = result.Document.JsonLength,
         StoredBytes = result.Document.StoredBytes,
     };
 

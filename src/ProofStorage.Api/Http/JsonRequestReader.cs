@@ -1,20 +1,65 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using ProofStorage.Api.Security;
 
 namespace ProofStorage.Api.Http;
 
 /// <summary>
-/// Reads a JSON request body under the configured byte limit and parses it with duplicate keys rejected. The
-/// body is read by hand (not model-bound) so the <c>proof</c> value can be kept as the exact bytes sent.
+/// Reads a JSON request body under the configured byte limit and the in-flight body budget. The body is read by hand
+/// (not model-bound) into native memory (no managed buffer the size of the body, nothing for the GC to sweep after a
+/// large store) and parsed once where it lies, with repeated names refused: stores walk it with
+/// <see cref="StoreRequestParser"/> (the <c>proof</c> value is handed on as the exact bytes sent, without a copy),
+/// lookups get a <see cref="JsonDocument"/>.
 /// </summary>
 internal static class JsonRequestReader
 {
     /// <summary>Headroom the parser gets beyond the depth a caller allows, for the request's own levels around a proof.</summary>
     private const int RequestWrapperDepth = 4;
 
-    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth)
+    /// <summary>What a chunked body (no <c>Content-Length</c>) reserves first; it reserves more as it grows.</summary>
+    private const int ChunkedInitialBytes = 16 * 1024;
+
+    /// <summary>The parser's depth limit for a request whose values may nest <paramref name="maxDepth"/> levels.</summary>
+    public static int ParserDepth(int maxDepth) => maxDepth + RequestWrapperDepth;
+
+    /// <summary>Reads and parses a small JSON body into a document (lookups); stores walk theirs with <see cref="StoreRequestParser"/>.</summary>
+    public static async Task<(RequestJson? Json, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth,
+        RequestBodyBudget budget)
+    {
+        var (body, problem) = await ReadBodyAsync(request, maxBytes, budget);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        try
+        {
+            // Parsed where it lies: the document reads the body's memory, which lives until the RequestJson is disposed.
+            var document = JsonDocument.Parse(body!.Written, new JsonDocumentOptions
+            {
+                MaxDepth = ParserDepth(maxDepth),
+                AllowDuplicateProperties = false,
+            });
+            var json = new RequestJson(document, body);
+            body = null;
+            return (json, null);
+        }
+        catch (Exception ex) when (IsMalformed(ex))
+        {
+            return (null, Malformed(ex, body!.Written.Span, maxDepth));
+        }
+        finally
+        {
+            body?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON body into native memory, its bytes admitted against the in-flight budget first: the caller parses
+    /// <see cref="RequestBody.Written"/> and disposes the body (which gives the memory and the reservation back).
+    /// </summary>
+    public static async Task<(RequestBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, int maxBytes, RequestBodyBudget budget)
     {
         if (!IsJson(request.ContentType))
         {
@@ -26,73 +71,66 @@ internal static class JsonRequestReader
             return (null, TooLarge(maxBytes));
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
-        var length = 0;
+        var aborted = request.HttpContext.RequestAborted;
+        var body = new RequestBody(budget);
         try
         {
+            // ADMIT: the body's bytes are reserved before they are read; beyond the budget the request waits its turn.
+            var expected = request.ContentLength is { } declared ? (int)declared : ChunkedInitialBytes;
+            if (!await body.GrowAsync(Math.Max(expected, 1), aborted))
+            {
+                return (null, Overloaded(request));
+            }
+
             while (true)
             {
-                if (length == buffer.Length)
+                // Kestrel delivers exactly Content-Length bytes (a short body is an error it raises): nothing to wait for.
+                if (request.ContentLength is { } length && body.Length == length)
                 {
-                    if (length > maxBytes)
+                    break;
+                }
+
+                if (body.Length == body.Capacity)
+                {
+                    if (body.Length > maxBytes)
                     {
                         return (null, TooLarge(maxBytes));
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1L));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
+                    // A chunked body reserves as it grows, at most to one byte over the limit.
+                    if (!await body.GrowAsync((int)Math.Min((long)body.Capacity * 2, maxBytes + 1L), aborted))
+                    {
+                        return (null, Overloaded(request));
+                    }
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted);
+                var read = await request.Body.ReadAsync(body.Free, aborted);
                 if (read == 0)
                 {
                     break;
                 }
 
-                length += read;
-                if (length > maxBytes)
+                body.Advance(read);
+                if (body.Length > maxBytes)
                 {
                     return (null, TooLarge(maxBytes));
                 }
             }
 
-            if (length == 0)
+            if (body.Length == 0)
             {
                 return (null, BadRequest("The request body is empty."));
             }
 
             // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
-            if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)))
+            if (!System.Text.Unicode.Utf8.IsValid(body.Written.Span))
             {
                 return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
             }
 
-            var parserDepth = maxDepth + RequestWrapperDepth;
-            try
-            {
-                // The document keeps its own copy of the bytes, so the pooled buffer can go back at once.
-                var document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), new JsonDocumentOptions
-                {
-                    MaxDepth = parserDepth,
-                    AllowDuplicateProperties = false,
-                });
-                return (document, null);
-            }
-            catch (JsonException) when (NestsDeeperThan(buffer.AsSpan(0, length), parserDepth))
-            {
-                return (null, BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."));
-            }
-            catch (JsonException ex)
-            {
-                return (null, BadRequest($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."));
-            }
-            catch (InvalidOperationException)
-            {
-                // Thrown by the duplicate-property check for a name holding a lone surrogate escape (\ud800).
-                return (null, BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."));
-            }
+            var complete = body;
+            body = null;
+            return (complete, null);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -100,9 +138,25 @@ internal static class JsonRequestReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            body?.Dispose();
         }
     }
+
+    /// <summary>Whether a parse failed because the body is malformed (not JSON, too deep, a repeated name, a bad escape in a name).</summary>
+    public static bool IsMalformed(Exception exception) => exception is JsonException or RepeatedPropertyException or InvalidOperationException;
+
+    /// <summary>The 400 for a body whose parse threw <paramref name="exception"/> (see <see cref="IsMalformed"/>).</summary>
+    public static ProblemHttpResult Malformed(Exception exception, ReadOnlySpan<byte> body, int maxDepth) => exception switch
+    {
+        JsonException when NestsDeeperThan(body, ParserDepth(maxDepth)) =>
+            BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."),
+        JsonException json =>
+            BadRequest($"The body is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."),
+        RepeatedPropertyException => BadRequest("The body is not valid JSON: an object repeats a property."),
+
+        // A name escaping a lone surrogate (\ud800), refused by the repeated-name check.
+        _ => BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."),
+    };
 
     private static bool IsJson(string? contentType)
     {
@@ -150,6 +204,13 @@ internal static class JsonRequestReader
     }
 
     internal static ProblemHttpResult BadRequest(string detail) => ProblemCatalogue.Result(ProblemCatalogue.MalformedRequest, detail);
+
+    private static ProblemHttpResult Overloaded(HttpRequest request)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = ProblemCatalogue.Overloaded.RetryAfterSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ProblemCatalogue.Result(ProblemCatalogue.Overloaded,
+            "Request bodies in flight are at the memory budget. Nothing was changed; retry after the delay in Retry-After.");
+    }
 
     private static ProblemHttpResult TooLarge(int maxBytes) =>
         ProblemCatalogue.Result(ProblemCatalogue.RequestTooLarge, $"The body exceeds the limit of {maxBytes} bytes.");

@@ -34,6 +34,9 @@ internal sealed class RequestBodyBudget : IDisposable
     /// <summary>Bytes reserved now by bodies in flight.</summary>
     public long Reserved => Interlocked.Read(ref _reserved);
 
+    /// <summary>Bytes asked for by bodies waiting for the budget.</summary>
+    public long Waiting => _bytes.GetStatistics()?.CurrentQueuedCount ?? 0;
+
     /// <summary>
     /// Reserves <paramref name="bytes"/> (at most <see cref="Limit"/>); the lease gives them back when disposed. Null when
     /// they could not be had within the queue timeout. Throws <see cref="OperationCanceledException"/> when the request

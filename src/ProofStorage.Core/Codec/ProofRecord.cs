@@ -32,6 +32,33 @@ public static class ProofRecord
         IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof, string? proofMediaType = null)
     {
         var buffer = new ArrayBufferWriter<byte>(proof.Length + 256);
+        WriteTo(buffer, proofId, imageHash, createdAt, metadata, proof, proofMediaType);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Room a writer needs beyond the record's own length: the JSON writer asks for the worst case of escaping each
+    /// string before it writes it (see <see cref="WriteTo"/> into a fixed buffer).
+    /// </summary>
+    public static int WriterSlack(string proofId, IReadOnlyDictionary<string, string>? metadata, string? proofMediaType)
+    {
+        ArgumentNullException.ThrowIfNull(proofId);
+        var longest = Math.Max(Math.Max(proofId.Length, 64), proofMediaType?.Length ?? 0);
+        if (metadata is not null)
+        {
+            foreach (var (key, value) in metadata)
+            {
+                longest = Math.Max(longest, Math.Max(key.Length, value.Length));
+            }
+        }
+
+        return (longest * 6 * 2) + 1024;
+    }
+
+    /// <summary>Writes the canonical record into <paramref name="buffer"/> (see <see cref="Write"/>).</summary>
+    public static void WriteTo(IBufferWriter<byte> buffer, string proofId, ImageHash imageHash, DateTimeOffset createdAt,
+        IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof, string? proofMediaType = null)
+    {
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
@@ -58,8 +85,6 @@ public static class ProofRecord
             writer.WriteRawValue(proof, skipInputValidation: true);
             writer.WriteEndObject();
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>

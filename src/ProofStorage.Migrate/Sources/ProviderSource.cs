@@ -77,7 +77,7 @@ internal sealed class ProviderSource(IHost host, string description) : IMigratio
 
     private async Task<SourceLoad> LoadProofAsync(string name, string proofId, CancellationToken cancellationToken)
     {
-        var document = await _manager.GetAsync(proofId, cancellationToken).ConfigureAwait(false);
+        using var document = await _manager.GetAsync(proofId, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
             return SourceLoad.Rejected(name, "the proof disappeared from the source while the migration ran", 0);

@@ -25,7 +25,8 @@ public sealed class PathVariantAccessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _factory = SecurityTestHost.Create();
-        _factory.UseKestrel(0);
+        // A loopback port Kestrel picks (UseKestrel(0) races the minimal host's start and can throw).
+        _factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         // The address Kestrel listens on (port 0: the one it picked).
         _server = new Uri(_factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
