@@ -121,7 +121,7 @@ internal static class ProofEndpoints
         CancellationToken cancellationToken)
     {
         var maxDepth = storage.Value.MaxProofDepth;
-        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, api.Value.MaxRequestBodyBytes, budget);
+        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, api.Value.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
         {
             return problem;
@@ -304,7 +304,7 @@ internal static class ProofEndpoints
     {
         var limits = api.Value;
         var maxDepth = storage.Value.MaxProofDepth + 2;
-        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, limits.MaxRequestBodyBytes, budget);
+        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, limits.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
         {
             return problem;

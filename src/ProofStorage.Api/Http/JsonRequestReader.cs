@@ -59,7 +59,8 @@ internal static class JsonRequestReader
     /// Reads a JSON body into native memory, its bytes admitted against the in-flight budget first: the caller parses
     /// <see cref="RequestBody.Written"/> and disposes the body (which gives the memory and the reservation back).
     /// </summary>
-    public static async Task<(RequestBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, int maxBytes, RequestBodyBudget budget)
+    public static async Task<(RequestBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, int maxBytes, RequestBodyBudget budget,
+        int reserveFactor = 1)
     {
         if (!IsJson(request.ContentType))
         {
@@ -72,7 +73,7 @@ internal static class JsonRequestReader
         }
 
         var aborted = request.HttpContext.RequestAborted;
-        var body = new RequestBody(budget);
+        var body = new RequestBody(budget, reserveFactor);
         try
         {
             // ADMIT: the body's bytes are reserved before they are read; beyond the budget the request waits its turn.

@@ -5,10 +5,11 @@ using ProofStorage.Core.Buffers;
 namespace ProofStorage.Api.Http;
 
 /// <summary>
-/// A request body being read into native memory, with the bytes it holds reserved against the in-flight body budget.
+/// A request body being read into native memory, with the bytes it holds reserved against the in-flight body budget:
+/// <paramref name="reserveFactor"/> bytes per byte of body, so a store reserves what it will build from the body too.
 /// Disposing frees the memory and gives the reservation back (on completion or abort alike).
 /// </summary>
-internal sealed class RequestBody(RequestBodyBudget budget) : IDisposable
+internal sealed class RequestBody(RequestBodyBudget budget, int reserveFactor = 1) : IDisposable
 {
     private readonly List<RequestBodyBudget.Reservation> _reservations = [];
     private NativeBuffer? _buffer;
@@ -29,7 +30,7 @@ internal sealed class RequestBody(RequestBodyBudget budget) : IDisposable
     /// <summary>Reserves up to <paramref name="capacity"/> bytes and moves the body into a block of that size; false when the budget said no in time.</summary>
     public async ValueTask<bool> GrowAsync(int capacity, CancellationToken aborted)
     {
-        var more = capacity - Reserved;
+        var more = ((long)capacity * reserveFactor) - Reserved;
         if (more > 0)
         {
             var reservation = await budget.ReserveAsync(more, aborted);

@@ -42,9 +42,10 @@ public sealed class OverloadOptions
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Bytes of request bodies held at once (a body with <c>Content-Length</c> reserves it before it is read; a chunked
-    /// body reserves as it grows). At least <c>ProofStorage:Api:MaxRequestBodyBytes</c>, so the largest allowed body
-    /// can always be admitted. See docs/operations.md for what a byte of body costs in memory.
+    /// Bytes that request bodies, and what stores build from them, hold at once: a store reserves four times its
+    /// body (the body, and the record, gzip and envelope it builds), a lookup its body; with <c>Content-Length</c>
+    /// before it is read, chunked as it grows. At least four times <c>ProofStorage:Api:MaxRequestBodyBytes</c>, so the
+    /// largest allowed store can always be admitted. See docs/operations.md (sizing memory).
     /// </summary>
     [Range(1024, int.MaxValue)]
     public long MaxInFlightBodyBytes { get; set; } = 64L * 1024 * 1024;
@@ -62,11 +63,11 @@ internal sealed class OverloadOptionsValidator(IOptions<ApiOptions> api) : IVali
 {
     public ValidateOptionsResult Validate(string? name, OverloadOptions options)
     {
-        var maxBody = api.Value.MaxRequestBodyBytes;
-        return options.MaxInFlightBodyBytes < maxBody
+        var needed = (long)api.Value.MaxRequestBodyBytes * RequestBodyBudget.StoreFactor;
+        return options.MaxInFlightBodyBytes < needed
             ? ValidateOptionsResult.Fail($"{OverloadOptions.SectionName}:MaxInFlightBodyBytes is {options.MaxInFlightBodyBytes}, less than "
-                + $"{ApiOptions.SectionName}:MaxRequestBodyBytes ({maxBody}): a body of the largest allowed size could never be admitted. "
-                + "Raise it to at least that.")
+                + $"{RequestBodyBudget.StoreFactor} x {ApiOptions.SectionName}:MaxRequestBodyBytes ({needed}): a store of the largest allowed body "
+                + "(which reserves its body and what it builds from it) could never be admitted. Raise it to at least that, or lower the body limit.")
             : ValidateOptionsResult.Success;
     }
 }

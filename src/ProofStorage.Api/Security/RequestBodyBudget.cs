@@ -11,6 +11,12 @@ namespace ProofStorage.Api.Security;
 /// </summary>
 internal sealed class RequestBodyBudget : IDisposable
 {
+    /// <summary>
+    /// What a store reserves per byte of body: the body, then the record, its gzip and its envelope it builds in one
+    /// block before it answers (each at most about the body's size, for an incompressible proof).
+    /// </summary>
+    public const int StoreFactor = 4;
+
     private readonly ConcurrencyLimiter _bytes;
     private readonly TimeSpan _queueTimeout;
     private long _reserved;

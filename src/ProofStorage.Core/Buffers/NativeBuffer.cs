@@ -18,10 +18,34 @@ namespace ProofStorage.Core.Buffers;
 /// <para>Nothing here depends on the garbage collector: no finalizer frees anything (a finalizer could run while a
 /// span over the block is still being read), so what the process spends is exactly what is retained.</para>
 /// </remarks>
-public sealed unsafe class NativeBuffer : MemoryManager<byte>
+public sealed unsafe partial class NativeBuffer : MemoryManager<byte>
 {
+    /// <summary>Blocks from this size up are mapped on their own, so freeing one gives its pages back at once.</summary>
+    internal const int MapThreshold = 64 * 1024;
+
+    private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD in glibc's malloc.h
+
     private static long s_liveBytes;
     private static long s_liveBlocks;
+
+    static NativeBuffer()
+    {
+        // glibc raises its mmap threshold each time a mapped block is freed (up to 32 MiB), after which blocks of that
+        // size come from the heap arenas, whose freed memory stays resident: evicted proofs would then leave RSS where
+        // it was. A fixed threshold keeps every block of 64 KiB or more mapped, so eviction returns its pages to the
+        // operating system. Elsewhere (musl, macOS, Windows) there is nothing to set.
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                _ = SetMallocOption(MallocMmapThreshold, MapThreshold);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Not glibc.
+            }
+        }
+    }
 
     private byte* _pointer;
     private int _length;
@@ -131,4 +155,7 @@ public sealed unsafe class NativeBuffer : MemoryManager<byte>
 
     /// <summary>Disposing as an <see cref="IMemoryOwner{T}"/> gives back the owner's one reference.</summary>
     protected override void Dispose(bool disposing) => Release();
+
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int SetMallocOption(int option, int value);
 }
