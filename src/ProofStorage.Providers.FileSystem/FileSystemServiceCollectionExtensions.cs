@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Storage;
 
 namespace ProofStorage.Providers.FileSystem;
@@ -25,6 +26,8 @@ internal sealed class FileSystemStorageProviderFactory(IServiceProvider services
         options.Path = string.IsNullOrWhiteSpace(options.Path)
             ? System.IO.Path.Combine(StorageProviderBuilder.DataPath(services), "proofs")
             : StorageProviderBuilder.ResolvePath(services, options.Path);
-        return new FileSystemStorageProvider(name, options);
+        var provider = new FileSystemStorageProvider(name, options);
+        services.GetService<ProofStorageMetrics>()?.ObserveFileSystem(name, provider.Root);
+        return provider;
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -38,6 +39,9 @@ internal static class TelemetryExtensions
 
         if (options.MetricsEnabled)
         {
+            // Readiness as a gauge (proofstorage.health.status), evaluated in the background on the publisher's schedule.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthCheckPublisher, HealthStatusPublisher>());
+            services.Configure<HealthCheckPublisherOptions>(publisher => publisher.Predicate = check => check.Tags.Contains("ready"));
             otel.WithMetrics(metrics =>
             {
                 metrics.AddMeter(ProofStorageMetrics.MeterName)

@@ -107,6 +107,13 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
             ProofStorageActivities.Failed(activity, exception);
         }
 
+        // A damaged object the provider itself detected (checksum) is an integrity failure even when a failover pair
+        // then serves the other copy.
+        if (exception is ProofIntegrityException)
+        {
+            counters.IntegrityFailure();
+        }
+
         return false;
     }
 }

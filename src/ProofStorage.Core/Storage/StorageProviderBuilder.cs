@@ -37,11 +37,17 @@ public static class StorageProviderBuilder
 
         // A pair: each member is instrumented on its own so /v1/stats shows both.
         var secondary = Create("secondary", secondarySection, services);
-        return new FailoverStorageProvider(instrumentedPrimary, new InstrumentedStorageProvider(secondary, statistics.ForProvider(secondary.Name)),
+        var pair = new FailoverStorageProvider(instrumentedPrimary, new InstrumentedStorageProvider(secondary, statistics.ForProvider(secondary.Name)),
             new ReplicationLog(Path.Combine(DataPath(services), "replication")),
             services.GetRequiredService<IOptions<FailoverOptions>>().Value,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger<FailoverStorageProvider>());
+        if (statistics.Metrics is { } metrics)
+        {
+            pair.ObserveOn(metrics);
+        }
+
+        return pair;
     }
 
     /// <summary>Creates one provider from a section with a <c>Type</c> key, using the registered factories.</summary>
