@@ -1,6 +1,5 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -37,11 +36,10 @@ internal static class TelemetryExtensions
             }
         });
 
+        // The last readiness probe's answer, exported as proofstorage.health.status.
+        services.TryAddSingleton<ReadinessStatus>();
         if (options.MetricsEnabled)
         {
-            // Readiness as a gauge (proofstorage.health.status), evaluated in the background on the publisher's schedule.
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthCheckPublisher, HealthStatusPublisher>());
-            services.Configure<HealthCheckPublisherOptions>(publisher => publisher.Predicate = check => check.Tags.Contains("ready"));
             otel.WithMetrics(metrics =>
             {
                 metrics.AddMeter(ProofStorageMetrics.MeterName)

@@ -34,8 +34,8 @@ namespace ProofStorage.Core.Diagnostics;
 /// <item><c>proofstorage.cache.l2.connected</c> ({connection}): 1 while the distributed cache level is connected.</item>
 /// <item><c>proofstorage.filesystem.available</c> and <c>proofstorage.filesystem.size</c> (By; tag <c>provider</c>):
 /// free space for the service and size of the file system holding a filesystem provider's root.</item>
-/// <item><c>proofstorage.health.status</c> ({status}; tag <c>check</c>): the last background evaluation of each readiness
-/// check: 2 healthy, 1 degraded, 0 unhealthy (the values of <c>HealthStatus</c>).</item>
+/// <item><c>proofstorage.health.status</c> ({status}; tag <c>check</c>): each readiness check as the last readiness probe
+/// found it: 2 healthy, 1 degraded, 0 unhealthy (the values of <c>HealthStatus</c>).</item>
 /// </list>
 /// </remarks>
 public sealed class ProofStorageMetrics : IDisposable
@@ -131,7 +131,7 @@ public sealed class ProofStorageMetrics : IDisposable
         _meter.CreateObservableGauge("proofstorage.filesystem.size", () => Collect(_diskSize), "By",
             "Size in bytes of the file system holding a filesystem provider's root.");
         _meter.CreateObservableGauge("proofstorage.health.status", () => Collect(_healthStatuses), "{status}",
-            "Last background evaluation of each readiness check: 2 healthy, 1 degraded, 0 unhealthy.");
+            "Each readiness check as the last readiness probe found it: 2 healthy, 1 degraded, 0 unhealthy.");
     }
 
     /// <summary>The meter the instruments live on.</summary>

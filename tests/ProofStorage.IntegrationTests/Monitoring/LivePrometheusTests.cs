@@ -201,9 +201,17 @@ public sealed class LivePrometheusTests : IAsyncLifetime
             : double.Parse(result[0].GetProperty("value")[1].GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Reads (L1 hits), a duplicate store, a by-image read and a miss: every cache level and route the rules watch.</summary>
+    /// <summary>
+    /// Reads (L1 hits), a duplicate store, a by-image read, a miss, and a readiness probe as an orchestrator sends it:
+    /// every cache level, route and gauge the rules watch.
+    /// </summary>
     private async Task TrafficAsync(HttpClient client, List<string> stored)
     {
+        using (var ready = await client.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
         foreach (var proofId in stored.TakeLast(5))
         {
             using var read = await client.GetAsync($"/v1/proofs/{proofId}");

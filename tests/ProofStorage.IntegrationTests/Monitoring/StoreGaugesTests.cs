@@ -13,7 +13,7 @@ namespace ProofStorage.IntegrationTests.Monitoring;
 
 /// <summary>
 /// The gauges the alerting rules need, each fed by the component that owns the state: the failover pair (circuits,
-/// replication backlog), the filesystem provider (its disk), the Redis connection, the readiness publisher.
+/// replication backlog), the filesystem provider (its disk), the Redis connection, the readiness probe.
 /// </summary>
 public sealed class StoreGaugesTests : IDisposable
 {
@@ -90,19 +90,19 @@ public sealed class StoreGaugesTests : IDisposable
     }
 
     [Fact]
-    public async Task HealthStatusPublisher_AReport_IsExportedPerCheckAsItsStatusValue()
+    public void ReadinessStatus_AReport_IsExportedPerCheckAsItsStatusValue()
     {
-        var publisher = new HealthStatusPublisher(_metrics);
+        var readiness = new ReadinessStatus(_metrics);
         using var statuses = new MetricCollector<int>(_metrics.Meter, "proofstorage.health.status");
 
         statuses.RecordObservableInstruments();
         Assert.Empty(statuses.GetMeasurementSnapshot());
 
-        await publisher.PublishAsync(new HealthReport(new Dictionary<string, HealthReportEntry>
+        readiness.Record(new HealthReport(new Dictionary<string, HealthReportEntry>
         {
             ["storage"] = new(HealthStatus.Degraded, "secondary unhealthy", TimeSpan.Zero, null, null),
             ["redis"] = new(HealthStatus.Unhealthy, "away", TimeSpan.Zero, null, null),
-        }, TimeSpan.Zero), default);
+        }, TimeSpan.Zero));
         statuses.RecordObservableInstruments();
 
         var reported = statuses.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[ProofStorageMetrics.CheckTag]!, m => m.Value);
@@ -110,29 +110,24 @@ public sealed class StoreGaugesTests : IDisposable
     }
 
     [Fact]
-    public async Task Service_WithMetricsOn_PublishesReadinessInTheBackground()
+    public async Task Service_AReadinessProbe_IsExportedAsTheHealthStatusOfEachCheck()
     {
         using var factory = new ProofStorageApiFactory();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAnonymousClient();
         var metrics = factory.Services.GetRequiredService<ProofStorageMetrics>();
         using var statuses = new MetricCollector<int>(metrics.Meter, "proofstorage.health.status");
 
-        // The host's health check publisher runs the readiness checks first 5 s after start, then every 30 s.
-        var clock = Stopwatch.StartNew();
-        while (true)
+        statuses.RecordObservableInstruments();
+        Assert.Empty(statuses.GetMeasurementSnapshot());
+        using (var ready = await client.GetAsync("/health/ready"))
         {
-            statuses.Clear();
-            statuses.RecordObservableInstruments();
-            if (statuses.GetMeasurementSnapshot().Any(m => Equals(m.Tags[ProofStorageMetrics.CheckTag], "storage")))
-            {
-                break;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no readiness status was published within 60 s");
-            await Task.Delay(100);
+            Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
         }
 
-        Assert.Equal((int)HealthStatus.Healthy, statuses.GetMeasurementSnapshot().Single(m => Equals(m.Tags[ProofStorageMetrics.CheckTag], "storage")).Value);
+        statuses.RecordObservableInstruments();
+        var reported = statuses.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[ProofStorageMetrics.CheckTag]!, m => m.Value);
+        Assert.Equal((int)HealthStatus.Healthy, reported["storage"]);
+        Assert.Equal((int)HealthStatus.Healthy, reported["redis"]);
     }
 
     private static (int Primary, int Secondary, long Pending) Observe(MetricCollector<int> circuits, MetricCollector<long> backlog)
