@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ProofStorage.Testing;
 
@@ -78,26 +77,9 @@ public sealed partial class PerfChartsTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        var stdout = await output;
-        var stderr = await errors;
-        return (process.ExitCode, process.ExitCode == 0 ? stdout : stdout + stderr);
+        var (exitCode, output, errors) = await TestProcesses.RunAsync(program, args, RepositoryPaths.Root, TimeSpan.FromMinutes(5),
+            "run `bash scripts/install-test-deps.sh` (python3-matplotlib for /usr/bin/python3).");
+        return (exitCode, exitCode == 0 ? output : output + errors);
     }
 
     [GeneratedRegex(@"!\[[^\]]*\]\(([^)\s]+\.png)\)")]

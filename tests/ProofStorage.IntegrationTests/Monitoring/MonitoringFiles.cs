@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ProofStorage.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace ProofStorage.IntegrationTests.Monitoring;
@@ -191,37 +190,10 @@ internal static partial class MonitoringFiles
     /// <summary>Runs promtool with the arguments from the repository root; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("promtool")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Root,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("promtool is not installed: run `bash scripts/install-test-deps.sh` (apt-get install prometheus).", ex);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            // Generous: promtool evaluates every rule at every step of the test series, on a shared 2-core machine.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, new StringBuilder().Append(await output).Append(await errors).ToString());
-        }
+        // Generous: promtool evaluates every rule at every step of the test series, on a shared 2-core machine.
+        var (exitCode, output, errors) = await TestProcesses.RunAsync("promtool", args, Root, TimeSpan.FromMinutes(10),
+            "run `bash scripts/install-test-deps.sh` (apt-get install prometheus).");
+        return (exitCode, output + errors);
     }
 
     private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
