@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using ProofStorage.Testing;
 
 namespace ProofStorage.EndToEndTests;
 
@@ -29,7 +30,7 @@ public sealed class HealthCheckCommandTests : IAsyncLifetime
     {
         var (exitCode, output) = await ServiceProcess.RunCommandAsync(Ports(_service.BaseAddress.Port), "healthcheck", path);
 
-        Assert.True(exitCode == 0, output + "\nservice log:\n" + _service.Log);
+        Assert.True(exitCode == 0, output + "\nservice log:\n" + _service.Output);
         Assert.Contains($"200 http://127.0.0.1:{_service.BaseAddress.Port}{path}", output, StringComparison.Ordinal);
     }
 

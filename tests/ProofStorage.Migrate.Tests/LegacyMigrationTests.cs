@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
-using ProofStorage.IntegrationTests;
 using ProofStorage.Testing;
 
 namespace ProofStorage.Migrate.Tests;

@@ -125,7 +125,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>SIGSTOP: the server keeps its connections open but answers nothing.</summary>
     public void Freeze()
     {
-        Signal(RequireLocal().Id, "STOP");
+        TestProcesses.Signal(RequireLocal().Id, "STOP");
         _frozen = true;
     }
 
@@ -134,7 +134,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (_frozen && _process is { HasExited: false } process)
         {
-            Signal(process.Id, "CONT");
+            TestProcesses.Signal(process.Id, "CONT");
         }
 
         _frozen = false;
@@ -261,15 +261,4 @@ public sealed class RedisServer : IAsyncDisposable
         _process ?? throw new InvalidOperationException(IsExternal
             ? $"Cannot control an external Redis ({EnvironmentVariable}); use {nameof(StartLocalAsync)}."
             : "redis-server is not running.");
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid}") { UseShellExecute = false })
-            ?? throw new InvalidOperationException("Could not run kill.");
-        kill.WaitForExit();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {pid} failed with {kill.ExitCode}.");
-        }
-    }
 }

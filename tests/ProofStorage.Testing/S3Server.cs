@@ -259,16 +259,10 @@ public sealed partial class S3Server : IAsyncDisposable
 
     private static string FindBackends()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "backends");
-            if (File.Exists(Path.Combine(candidate, "start-s3rver.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/backends/start-s3rver.js not found above " + AppContext.BaseDirectory);
+        var backends = Path.Combine(TestPaths.RepositoryRoot, "tests", "backends");
+        return File.Exists(Path.Combine(backends, "start-s3rver.js"))
+            ? backends
+            : throw new InvalidOperationException($"{backends}/start-s3rver.js is missing.");
     }
 
     [GeneratedRegex(@"S3rver listening on [^:\s]+:(\d+)")]

@@ -47,7 +47,7 @@ public sealed class RedisConfigurationTests(SharedRedisFixture redis)
 
         // Server figures are sampled every 200 ms in these tests.
         JsonElement level = default;
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var stats = JsonDocument.Parse(await nodes.B.GetStringAsync("/v1/stats"));
             level = stats.RootElement.GetProperty("cache").GetProperty("levels").EnumerateArray().Single(l => l.GetProperty("level").GetString() == "redis").Clone();

@@ -38,7 +38,7 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
         // Redis appears later: the instance connects, subscribes and writes to it without a restart.
         await using var redis = await RedisServer.StartLocalAsync(port: port);
         await nodes.WaitForRedisAsync(TimeSpan.FromSeconds(20));
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             // A store right after the connect may still find the breaker open: each attempt stores a new proof.
             var late = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("absent-late-" + Guid.NewGuid()), new { late = true });
@@ -93,7 +93,7 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
         }
 
         var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() => WorkerAsync(w))).ToList();
-        await RedisNodes.Until(() => Task.FromResult(Volatile.Read(ref requests) >= 200), TimeSpan.FromSeconds(30), "200 requests with Redis up");
+        await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref requests) >= 200), TimeSpan.FromSeconds(30), "200 requests with Redis up");
         var beforeKill = Volatile.Read(ref requests);
         await redis.KillAsync();
         await Task.Delay(2500); // longer than the circuit breaker period: Redis is retried and found dead again
@@ -114,7 +114,7 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
         var hitsBefore = nodes.Redis(1).Hits;
 
         // The L2 resumes by itself: a proof stored on A is soon served to B from Redis (the breaker may still be open briefly).
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var stored = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("resume-" + Guid.NewGuid()), new { resumed = true });
             using var response = await nodes.B.GetAsync($"/v1/proofs/{stored.ProofId}");
@@ -123,7 +123,7 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
         output.WriteLine($"L2 hits resumed {restarted.ElapsedMilliseconds} ms after the restart");
 
         // The backplane re-subscribed by itself: a delete on A evicts B's memory entry again.
-        await RedisNodes.Until(async () => await nodes.BackplaneSubscribersAsync() == 2, TimeSpan.FromSeconds(20), "both nodes re-subscribed");
+        await Poll.UntilAsync(async () => await nodes.BackplaneSubscribersAsync() == 2, TimeSpan.FromSeconds(20), "both nodes re-subscribed");
         var after = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("after-restart"), new { after = true });
         using (var warm = await nodes.B.GetAsync($"/v1/proofs/{after.ProofId}"))
         {
@@ -135,7 +135,7 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var response = await nodes.B.GetAsync($"/v1/proofs/{after.ProofId}");
             return response.StatusCode == HttpStatusCode.NotFound;
@@ -187,7 +187,7 @@ public sealed class RedisFailureTests(ITestOutputHelper output)
         Assert.True(latencies.Max() < 1200, $"a request took {latencies.Max()} ms with Redis frozen");
 
         var hitsBefore = nodes.Redis(1).Hits;
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var stored = await RedisNodes.StoreAsync(nodes.A, TestKeys.ImageHash("thawed-" + Guid.NewGuid()), new { thawed = true });
             using var response = await nodes.B.GetAsync($"/v1/proofs/{stored.ProofId}");

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Web;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Cdn;

@@ -34,7 +34,7 @@ public sealed class SecretHygieneTests
             ["AWS_SECRET_ACCESS_KEY"] = S3Secret,
         };
 
-        string log;
+        string log, apiKey, encryptionKeyBase64;
         await using (var service = await ServiceProcess.StartAsync(dataPath, settings))
         {
             var client = service.Client;
@@ -65,20 +65,21 @@ public sealed class SecretHygieneTests
             service.Terminate();
             Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(20)));
             log = service.Output;
+            (apiKey, encryptionKeyBase64) = (service.ApiKey, ServiceProcess.EncryptionKeyBase64);
         }
 
         // The log is real: it saw the stores and the refused request.
         Assert.Contains("Stored proof", log, StringComparison.Ordinal);
         Assert.Contains("/v1/proofs", log, StringComparison.Ordinal);
 
-        var encryptionKey = Convert.FromBase64String(ServiceProcess.EncryptionKeyBase64);
+        var encryptionKey = Convert.FromBase64String(encryptionKeyBase64);
         string[] secrets =
         [
-            ServiceProcess.EncryptionKeyBase64,
+            encryptionKeyBase64,
             Convert.ToHexString(encryptionKey),
             Convert.ToHexStringLower(encryptionKey),
-            ServiceProcess.ApiKey,
-            TestKeys.ApiKeyHash(ServiceProcess.ApiKey)["sha256:".Length..],
+            apiKey,
+            TestKeys.ApiKeyHash(apiKey)["sha256:".Length..],
             WrongApiKey,
             S3Secret,
             S3AccessKey,

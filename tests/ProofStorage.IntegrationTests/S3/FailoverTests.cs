@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ProofStorage.Core.Storage;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.S3;
@@ -56,11 +58,11 @@ public sealed class FailoverTests : IAsyncLifetime
             }
         }
 
-        var pair = S3TestHost.Pair(factory);
+        var pair = Pair(factory);
         Assert.True(pair.PendingReplications >= 10, $"expected ≥10 pending replications, found {pair.PendingReplications}");
         var stopwatch = Stopwatch.StartNew();
         await _primary.RestartAsync();
-        await S3TestHost.WaitUntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(20), "the replication log to drain");
+        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(20), "the replication log to drain");
         Console.WriteLine($"replication log drained {acknowledged.Count - 5} entries in {stopwatch.ElapsedMilliseconds} ms after the primary restarted");
 
         var onPrimary = await S3TestHost.ReadBucketAsync(_primary, _prefix);
@@ -84,14 +86,14 @@ public sealed class FailoverTests : IAsyncLifetime
         {
             await _primary.KillAsync();
             proofId = (await S3TestHost.StoreAsync(client, TestKeys.ImageHash("crash"), "{\"n\":1}")).ProofId;
-            Assert.Equal(1, S3TestHost.Pair(first).PendingReplications);
+            Assert.Equal(1, Pair(first).PendingReplications);
         }
 
         await _primary.RestartAsync();
         using var second = S3TestHost.Create(_prefix, _primary, _secondary, dataPath: dataPath);
         using var secondClient = second.CreateClient();
-        var pair = S3TestHost.Pair(second);
-        await S3TestHost.WaitUntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(20), "the reloaded log to drain");
+        var pair = Pair(second);
+        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(20), "the reloaded log to drain");
         Assert.Contains($"{_prefix}proofs/{proofId}", (await S3TestHost.ReadBucketAsync(_primary, _prefix)).Keys);
     }
 
@@ -256,6 +258,9 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.True(providers["secondary"].GetProperty("puts").GetInt64() >= 4);
         Assert.True(providers["secondary"].GetProperty("latencyP99Ms").GetDouble() > 0);
     }
+
+    private static FailoverStorageProvider Pair(ProofStorageApiFactory factory) =>
+        (FailoverStorageProvider)factory.Services.GetRequiredService<IStorageProvider>();
 
     private static async Task<JsonElement> ReadyAsync(HttpClient client)
     {

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ProofStorage.IntegrationTests.Reliability;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Telemetry;

@@ -4,14 +4,12 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Microsoft.Extensions.DependencyInjection;
-using ProofStorage.Core.Storage;
-using ProofStorage.Testing;
+using Xunit;
 
-namespace ProofStorage.IntegrationTests.S3;
+namespace ProofStorage.Testing;
 
 /// <summary>Configures hosts against real S3 servers and reads buckets raw (independently of the provider under test).</summary>
-internal static class S3TestHost
+public static class S3TestHost
 {
     /// <summary>
     /// A host whose Primary (and optional Secondary) point at the servers: one SDK retry; breakers open after 2
@@ -54,9 +52,6 @@ internal static class S3TestHost
     }
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12] + "/";
-
-    public static FailoverStorageProvider Pair(ProofStorageApiFactory factory) =>
-        (FailoverStorageProvider)factory.Services.GetRequiredService<IStorageProvider>();
 
     public static async Task<(string ProofId, string CreatedAt)> StoreAsync(HttpClient client, string imageHash, string proofJson)
     {
@@ -105,21 +100,6 @@ internal static class S3TestHost
             }
 
             request.ContinuationToken = page.NextContinuationToken;
-        }
-    }
-
-    /// <summary>Polls until the condition holds or the timeout passes (no fixed sleeps).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds}s waiting for: {what}");
-            }
-
-            await Task.Delay(50);
         }
     }
 }
