@@ -69,10 +69,10 @@ internal sealed class RedisNodes : IAsyncDisposable
     {
         foreach (var client in Clients)
         {
-            await Poll.UntilAsync(async () => await RedisHealthAsync(client) == "Healthy", timeout ?? TimeSpan.FromSeconds(15), "Redis connected");
+            await Poll.UntilAsync(async () => await RedisHealthAsync(client) == "Healthy", timeout ?? TimeSpan.FromSeconds(60), "Redis connected");
         }
 
-        await Poll.UntilAsync(async () => await BackplaneSubscribersAsync() >= Clients.Count, timeout ?? TimeSpan.FromSeconds(15), "every node subscribed to the backplane");
+        await Poll.UntilAsync(async () => await BackplaneSubscribersAsync() >= Clients.Count, timeout ?? TimeSpan.FromSeconds(60), "every node subscribed to the backplane");
     }
 
     /// <summary>Subscribers of this group's backplane channel, from Redis itself (PUBSUB NUMSUB).</summary>
