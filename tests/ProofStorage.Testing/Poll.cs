@@ -34,9 +34,12 @@ public static class Poll
     }
 
     /// <summary>Synchronous condition.</summary>
-    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) => UntilAsync(condition, timeout, () => what);
+
+    /// <summary>Synchronous condition, failure text built only on failure.</summary>
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> what)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        return UntilAsync(() => Task.FromResult(condition()), timeout, () => what);
+        return UntilAsync(() => Task.FromResult(condition()), timeout, what);
     }
 }

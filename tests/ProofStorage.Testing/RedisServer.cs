@@ -21,7 +21,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Environment variable naming an existing Redis (<c>host:port</c>) to use instead of a child process.</summary>
     public const string EnvironmentVariable = "PROOFSTORAGE_TEST_REDIS";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string? _maxMemory;
     private Process? _process;
     private bool _frozen;

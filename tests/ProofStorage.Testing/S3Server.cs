@@ -26,7 +26,7 @@ public sealed partial class S3Server : IAsyncDisposable
 
     public const string SecretKeyVariable = "PROOFSTORAGE_TEST_S3_SECRET_KEY";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private Process? _process;
 
     private S3Server(string endpoint, string? dataDirectory, int port, bool checkSignatures = false)

@@ -71,15 +71,13 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     }
 
     [Fact]
-    public async Task UnreachableEndpoint_IsStorageUnavailableWithinTheTimeout()
+    public async Task UnreachableEndpoint_IsStorageUnavailable_AndUnhealthy()
     {
         using var provider = Create("http://127.0.0.1:9");
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => provider.GetAsync("proofs/x", default));
 
         Assert.Equal("test", error.Provider);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}");
         Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
     }
 
