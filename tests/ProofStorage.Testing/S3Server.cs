@@ -64,11 +64,16 @@ public sealed partial class S3Server : IAsyncDisposable
 
     /// <summary>Starts a local server on a free port with a new temp data folder.</summary>
     /// <param name="checkSignatures">Refuse mismatched signatures (see <see cref="ChecksSignatures"/>).</param>
-    public static async Task<S3Server> StartAsync(bool checkSignatures = false)
+    /// <param name="credentials">An access key and secret the server accepts (and, checking signatures, requires) instead of the default pair.</param>
+    public static async Task<S3Server> StartAsync(bool checkSignatures = false, (string AccessKeyId, string SecretAccessKey)? credentials = null)
     {
         var dataDirectory = TestFolders.New("s3");
         Directory.CreateDirectory(dataDirectory);
-        var server = new S3Server(string.Empty, dataDirectory, 0, checkSignatures);
+        var server = new S3Server(string.Empty, dataDirectory, 0, checkSignatures)
+        {
+            AccessKeyId = credentials?.AccessKeyId ?? AccessKey,
+            SecretAccessKey = credentials?.SecretAccessKey ?? SecretKey,
+        };
         await server.LaunchAsync();
         return server;
     }
@@ -198,6 +203,8 @@ public sealed partial class S3Server : IAsyncDisposable
             }
 
             info.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
+            info.Environment["S3RVER_ACCESS_KEY_ID"] = AccessKeyId;
+            info.Environment["S3RVER_SECRET_ACCESS_KEY"] = SecretAccessKey;
             var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node.");
             var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             var errors = new System.Text.StringBuilder();
