@@ -16,6 +16,7 @@ COPY src/ProofStorage.Api/ProofStorage.Api.csproj src/ProofStorage.Api/
 COPY src/ProofStorage.Core/ProofStorage.Core.csproj src/ProofStorage.Core/
 COPY src/ProofStorage.Providers.FileSystem/ProofStorage.Providers.FileSystem.csproj src/ProofStorage.Providers.FileSystem/
 COPY src/ProofStorage.Providers.S3/ProofStorage.Providers.S3.csproj src/ProofStorage.Providers.S3/
+COPY src/ProofStorage.Storage.Failover/ProofStorage.Storage.Failover.csproj src/ProofStorage.Storage.Failover/
 COPY src/ProofStorage.Caching.Redis/ProofStorage.Caching.Redis.csproj src/ProofStorage.Caching.Redis/
 RUN dotnet restore src/ProofStorage.Api/ProofStorage.Api.csproj
 COPY src/ src/

@@ -9,6 +9,7 @@ using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Providers.S3;
+using ProofStorage.Storage.Failover;
 using ProofStorage.Api.Telemetry;
 using Serilog;
 using Serilog.Templates;
@@ -52,6 +53,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
         builder.Services.AddS3StorageProvider();
+        builder.Services.AddFailoverStorage();
         builder.Services.AddRedisProofCache();
 
         // The W3C trace id, as in the log lines and spans (the caller's own when it sent a traceparent).

@@ -17,8 +17,8 @@ public static class ProofStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the store (options, key ring, codec, L1 cache, statistics and the <c>ProofStorage</c> meter, <see cref="StorageManager"/>, storage
-    /// health check). Providers are added by their own <c>Add*StorageProvider</c> methods. Uses <c>TryAdd*</c>
-    /// so tests can substitute any seam first.
+    /// health check) over the primary provider. Provider types are added by their own <c>Add*StorageProvider</c> methods,
+    /// a failover pair by <c>AddFailoverStorage</c>. Uses <c>TryAdd*</c> so tests can substitute any seam first.
     /// </summary>
     public static IServiceCollection AddProofStorageCore(this IServiceCollection services)
     {
@@ -37,57 +37,54 @@ public static class ProofStorageServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ProofStorage.Core.Codec")));
         services.TryAddSingleton(sp => new ProofEnvelopeCodec(sp.GetRequiredService<EncryptionKeyRing>()));
         services.TryAddSingleton<IProofCache, FusionProofCache>();
-        services.TryAddSingleton(StorageProviderBuilder.Build);
+        services.AddStorageProviderOptions<StorageProviderOptions, StorageProviderTypeValidator>();
+        services.TryAddSingleton(StorageProviderBuilder.BuildPrimary);
         services.TryAddSingleton<StorageManager>();
         services.AddHostedService<KeyRingInitializer>();
-        services.AddOptions<FailoverOptions>().BindConfiguration(FailoverOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHostedService<ReplicationService>();
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return services;
     }
 }
 
-/// <summary>Readiness: the storage answers a write/read probe.</summary>
+/// <summary>
+/// Readiness: the store's provider answers its probe. A composite's members are reported each under its role, with
+/// the composite's own figures: one member down is Degraded (still serving), all down is Unhealthy.
+/// </summary>
 internal sealed class StorageHealthCheck(IStorageProvider storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (storage is FailoverStorageProvider pair)
+        var health = await storage.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        var data = new Dictionary<string, object> { ["provider"] = storage.Name, ["durationMs"] = Milliseconds(health.Duration) };
+        foreach (var (key, value) in health.Data)
         {
-            return await CheckPairAsync(pair, cancellationToken).ConfigureAwait(false);
+            data[key] = value;
         }
 
-        var health = await storage.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        var data = new Dictionary<string, object> { ["provider"] = storage.Name, ["durationMs"] = Math.Round(health.Duration.TotalMilliseconds, 1) };
-        return health.IsHealthy
-            ? HealthCheckResult.Healthy(health.Description, data)
-            : HealthCheckResult.Unhealthy(health.Description, data: data);
-    }
-
-    /// <summary>Each member with its breaker state; one member down is Degraded (still serving), both down is Unhealthy.</summary>
-    private static async Task<HealthCheckResult> CheckPairAsync(FailoverStorageProvider pair, CancellationToken cancellationToken)
-    {
-        var members = await pair.CheckMembersAsync(cancellationToken).ConfigureAwait(false);
-        var data = new Dictionary<string, object> { ["provider"] = pair.Name, ["pendingReplications"] = pair.PendingReplications };
-        foreach (var member in members)
+        foreach (var member in health.Members)
         {
-            data[member.Role] = new Dictionary<string, object>
+            var entry = new Dictionary<string, object>
             {
                 ["name"] = member.Name,
-                ["status"] = member.Health.IsHealthy ? "Healthy" : "Unhealthy",
+                ["status"] = member.Health.IsHealthy ? nameof(HealthStatus.Healthy) : nameof(HealthStatus.Unhealthy),
                 ["description"] = member.Health.Description,
-                ["circuit"] = member.Breaker,
-                ["durationMs"] = Math.Round(member.Health.Duration.TotalMilliseconds, 1),
             };
+            foreach (var (key, value) in member.Health.Data)
+            {
+                entry[key] = value;
+            }
+
+            entry["durationMs"] = Milliseconds(member.Health.Duration);
+            data[member.Role] = entry;
         }
 
-        var healthy = members.Count(m => m.Health.IsHealthy);
-        var description = string.Join("; ", members.Select(m => $"{m.Role} {(m.Health.IsHealthy ? "healthy" : "unhealthy")}, circuit {m.Breaker}"));
-        return healthy == members.Count ? HealthCheckResult.Healthy(description, data)
-            : healthy > 0 ? HealthCheckResult.Degraded(description, data: data)
-            : HealthCheckResult.Unhealthy(description, data: data);
+        return !health.IsHealthy ? HealthCheckResult.Unhealthy(health.Description, data: data)
+            : health.IsDegraded ? HealthCheckResult.Degraded(health.Description, data: data)
+            : HealthCheckResult.Healthy(health.Description, data);
     }
+
+    private static double Milliseconds(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 1);
 }
 
 /// <summary>Builds the key ring at start-up, so a bad key stops the host and the development-key warning shows at once.</summary>

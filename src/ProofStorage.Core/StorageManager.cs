@@ -284,7 +284,7 @@ public sealed class StorageManager : IDisposable
     }
 
     /// <summary>The provider's URL-signing capability, or <see langword="null"/> when it has none (the filesystem).</summary>
-    public IPresignedUrlProvider? PresignedUrls => StorageCapabilities.Find<IPresignedUrlProvider>(_storage);
+    public IPresignedUrlProvider? PresignedUrls => _storage.GetCapability<IPresignedUrlProvider>();
 
     /// <summary>
     /// A signed URL for the stored envelope of a proof (native or legacy id), or <see langword="null"/> when no

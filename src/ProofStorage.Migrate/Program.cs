@@ -139,6 +139,16 @@ internal static class MigrationCli
             await error.WriteLineAsync("Configuration error: " + ex.Message).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            // Start-up validation found several bad sections: name each.
+            foreach (var inner in ex.InnerExceptions)
+            {
+                await error.WriteLineAsync("Configuration error: " + inner.Message).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Usage;
+        }
 
         await using (source.ConfigureAwait(false))
         using (target)

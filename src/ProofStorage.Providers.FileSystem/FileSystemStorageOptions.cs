@@ -1,3 +1,5 @@
+using ProofStorage.Core.Storage;
+
 namespace ProofStorage.Providers.FileSystem;
 
 /// <summary>
@@ -6,8 +8,11 @@ namespace ProofStorage.Providers.FileSystem;
 /// "ProofStorage": { "Storage": { "Primary": { "Type": "FileSystem", "Path": "data/proofs", "FlushToDisk": true } } }
 /// </code>
 /// </summary>
-public sealed class FileSystemStorageOptions
+public sealed class FileSystemStorageOptions : StorageProviderOptions
 {
+    /// <summary>The <c>Type</c> of this provider (also the default type).</summary>
+    public const string TypeName = StorageProviderBuilder.DefaultType;
+
     /// <summary>Root folder. Relative paths resolve against the content root; empty means <c>{DataPath}/proofs</c>.</summary>
     public string Path { get; set; } = string.Empty;
 

@@ -1,3 +1,5 @@
+using ProofStorage.Core.Storage;
+
 namespace ProofStorage.Providers.S3;
 
 /// <summary>
@@ -11,9 +13,16 @@ namespace ProofStorage.Providers.S3;
 ///                "AccessKeyId": "…", "SecretAccessKey": "…" }
 /// </code>
 /// Without <c>AccessKeyId</c> the AWS default credential chain is used (environment, profile, instance role).
+/// Bound per storage slot (named options) and checked at start-up by <see cref="S3StorageOptionsValidator"/>.
 /// </summary>
-public sealed class S3StorageOptions
+public sealed class S3StorageOptions : StorageProviderOptions
 {
+    /// <summary>The <c>Type</c> of an S3 (AWS S3, MinIO, any S3-protocol server) section.</summary>
+    public const string S3Type = "S3";
+
+    /// <summary>The <c>Type</c> of a Cloudflare R2 section: the same client, R2's needs as the defaults.</summary>
+    public const string R2Type = "R2";
+
     /// <summary>Endpoint of a non-AWS server (MinIO, R2, a local test server); empty for AWS S3 itself.</summary>
     public string? ServiceUrl { get; set; }
 
@@ -58,4 +67,13 @@ public sealed class S3StorageOptions
     /// applied over HTTPS: over plain HTTP the body is always signed.
     /// </summary>
     public bool? DisablePayloadSigning { get; set; }
+
+    /// <summary>True for an R2 section.</summary>
+    internal bool IsR2() => IsType(R2Type);
+
+    /// <summary>The endpoint to call: <see cref="ServiceUrl"/>, else R2's account endpoint, else <see langword="null"/> (AWS in <see cref="Region"/>).</summary>
+    internal string? EffectiveServiceUrl() =>
+        !string.IsNullOrWhiteSpace(ServiceUrl) ? ServiceUrl
+        : IsR2() && !string.IsNullOrWhiteSpace(AccountId) ? $"https://{AccountId.Trim()}.r2.cloudflarestorage.com"
+        : null;
 }

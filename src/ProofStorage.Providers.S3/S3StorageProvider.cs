@@ -41,17 +41,26 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
     internal static readonly TimeSpan MaxPresignLifetime = TimeSpan.FromDays(7);
 
     internal const string Sha256Header = "x-amz-meta-sha256";
+
+    /// <summary>How long a health result is reused: readiness probes every few seconds cost one request per window.</summary>
+    internal static readonly TimeSpan HealthCacheDuration = TimeSpan.FromSeconds(5);
+
+    /// <summary>The key the health probe reads (it need not exist; older versions wrote it).</summary>
     private const string HealthProbeKey = ".health/probe";
 
     private readonly IAmazonS3 _client;
     private readonly S3ProviderSettings _settings;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Lock _healthGate = new();
+    private HealthProbe? _health;
 
-    public S3StorageProvider(string name, IAmazonS3 client, S3ProviderSettings settings, ILogger logger)
+    public S3StorageProvider(string name, IAmazonS3 client, S3ProviderSettings settings, TimeProvider time, ILogger logger)
     {
         Name = name;
         _client = client;
         _settings = settings;
+        _time = time;
         _logger = logger;
     }
 
@@ -192,23 +201,51 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
         }
     }
 
+    /// <summary>
+    /// Reads the probe key (one GET: a billed read, never a write) and reuses that answer for
+    /// <see cref="HealthCacheDuration"/>; concurrent probes share one request. A failed call of any other operation
+    /// drops the cached answer, so an outage shows at the next probe.
+    /// </summary>
     public async Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
+        Task<ProviderHealth> answer;
+        lock (_healthGate)
+        {
+            if (_health is null || (_health.Answer.IsCompleted && _time.GetElapsedTime(_health.StartedAt) >= HealthCacheDuration))
+            {
+                // Not tied to this caller's token: others may wait for the same answer. OperationTimeout bounds it.
+                _health = new HealthProbe(_time.GetTimestamp(), Task.Run(ProbeAsync, CancellationToken.None));
+            }
+
+            answer = _health.Answer;
+        }
+
+        return await answer.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ProviderHealth> ProbeAsync()
+    {
         var started = Stopwatch.GetTimestamp();
+        using var timeout = Bounded(CancellationToken.None);
         try
         {
-            await PutAsync(HealthProbeKey, "ok"u8.ToArray(), ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
-            return new ProviderHealth(true, "writable", Stopwatch.GetElapsedTime(started));
+            using var response = await _client.GetObjectAsync(_settings.Bucket, ObjectKey(HealthProbeKey), timeout.Token).ConfigureAwait(false);
+            return new ProviderHealth(true, "reachable", Stopwatch.GetElapsedTime(started));
         }
-        catch (StorageUnavailableException ex)
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
         {
-            return new ProviderHealth(false, "not writable: " + (ex.InnerException?.GetType().Name ?? ex.GetType().Name), Stopwatch.GetElapsedTime(started));
+            // The bucket answered for these credentials; that the key is absent is expected.
+            return new ProviderHealth(true, "reachable", Stopwatch.GetElapsedTime(started));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsUnavailable(ex, CancellationToken.None))
         {
-            return new ProviderHealth(false, "timed out", Stopwatch.GetElapsedTime(started));
+            var detail = ex is OperationCanceledException ? "timed out" : "unreachable: " + Detail(ex);
+            return new ProviderHealth(false, detail, Stopwatch.GetElapsedTime(started));
         }
     }
+
+    /// <summary>A health probe started at a timestamp of the provider's <see cref="TimeProvider"/>.</summary>
+    private sealed record HealthProbe(long StartedAt, Task<ProviderHealth> Answer);
 
     public TimeSpan MaxPresignedUrlLifetime => MaxPresignLifetime;
 
@@ -331,7 +368,15 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
 
     private StorageUnavailableException Unavailable(string operation, Exception ex)
     {
-        var detail = ex is AmazonServiceException service ? $"{(int)service.StatusCode} {service.ErrorCode}" : ex.GetType().Name;
-        return new StorageUnavailableException(Name, $"The S3 provider {Name} could not {operation} ({detail}).", ex);
+        // What a readiness probe cached may be stale now: the next probe asks the server.
+        lock (_healthGate)
+        {
+            _health = null;
+        }
+
+        return new StorageUnavailableException(Name, $"The S3 provider {Name} could not {operation} ({Detail(ex)}).", ex);
     }
+
+    private static string Detail(Exception ex) =>
+        ex is AmazonServiceException service ? $"{(int)service.StatusCode} {service.ErrorCode}" : ex.GetType().Name;
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
+using ProofStorage.Migrate.Migration;
 using ProofStorage.Testing;
 
 namespace ProofStorage.Migrate.Tests;
@@ -14,6 +15,19 @@ public sealed class LegacyMigrationTests : IDisposable
     private readonly LegacyFolder _legacy;
 
     public LegacyMigrationTests() => _legacy = LegacyFolder.Create(_workspace.LegacyPath);
+
+    [Fact]
+    public async Task BadProviderSectionsInBothSlots_ExitWithAUsageErrorNamingEachSetting()
+    {
+        var (exitCode, output) = await _workspace.RunAsync("--source", _legacy.Path, "--dry-run",
+            "--set", "ProofStorage:Storage:Primary:Pth=/srv/proofs", "--set", "ProofStorage:Storage:Secondary:Type=R2");
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("Configuration error", output, StringComparison.Ordinal);
+        Assert.Contains("ProofStorage:Storage:Primary: unknown setting(s) Pth", output, StringComparison.Ordinal);
+        Assert.Contains("ProofStorage:Storage:Secondary: an R2 provider needs AccountId", output, StringComparison.Ordinal);
+        Assert.Empty(MigrationWorkspace.FilesUnder(_workspace.DataPath));
+    }
 
     [Fact]
     public async Task DryRun_ReadsAndValidatesEverything_AndWritesNothing()

@@ -24,6 +24,9 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
     /// <summary>When true, reads return the bytes with one bit flipped in the middle.</summary>
     public bool CorruptReads { get; set; }
 
+    /// <summary>When set, what the health probe answers (a composite's members, say), whatever else is set.</summary>
+    public ProviderHealth? Health { get; set; }
+
     /// <summary>Runs between the check and the write of a create (to widen races).</summary>
     public Func<Task>? BeforeCreate { get; set; }
 
@@ -74,7 +77,11 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
     }
 
     public async Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
-        Unavailable ? new ProviderHealth(false, "chaos: unavailable", TimeSpan.Zero) : await inner.CheckHealthAsync(cancellationToken);
+        Health ?? (Unavailable ? new ProviderHealth(false, "chaos: unavailable", TimeSpan.Zero) : await inner.CheckHealthAsync(cancellationToken));
+
+    /// <summary>A decorator: its own capabilities, then the wrapped provider's.</summary>
+    public T? GetCapability<T>()
+        where T : class => this as T ?? inner.GetCapability<T>();
 
     private async Task Disturb(CancellationToken cancellationToken)
     {

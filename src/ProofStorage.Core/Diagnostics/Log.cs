@@ -21,26 +21,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Integrity check failed for {ObjectKey} on {Provider}: {Kind}")]
     public static partial void IntegrityFailure(ILogger logger, string objectKey, string provider, IntegrityFailureKind kind);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Storage provider {Provider} failed during {Operation}")]
-    public static partial void ProviderFailure(ILogger logger, Exception exception, string provider, string operation);
-
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
     public static partial void DedupTargetVanished(ILogger logger, string proofId);
-
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Provider {Provider} failed during {Operation} ({Error}): using the other copy")]
-    public static partial void FailingOver(ILogger logger, string provider, string operation, string error);
-
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Repaired {ObjectKey} on {Provider} from the other copy")]
-    public static partial void Repaired(ILogger logger, string objectKey, string provider);
-
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Replication to {Provider} of {ObjectKey} deferred to the log ({Error})")]
-    public static partial void ReplicationDeferred(ILogger logger, string objectKey, string provider, string error);
-
-    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Replication log: applied {Applied} entries, {Pending} pending")]
-    public static partial void ReplicationApplied(ILogger logger, int applied, int pending);
-
-    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Provider {Provider} skipped for {Operation}: its circuit is open")]
-    public static partial void SkippedOpenCircuit(ILogger logger, string provider, string operation);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Distributed cache level {Level} is {State}")]
     public static partial void DistributedLevelAvailability(ILogger logger, string level, string state);

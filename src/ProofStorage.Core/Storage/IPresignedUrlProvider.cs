@@ -2,8 +2,8 @@ namespace ProofStorage.Core.Storage;
 
 /// <summary>
 /// Optional capability of a provider whose objects can be fetched straight from the backend with a
-/// time-limited signed URL (S3 and R2 implement it; the filesystem does not). Find it behind the wrappers the
-/// store adds with <see cref="StorageCapabilities.Find{T}"/>.
+/// time-limited signed URL (S3 and R2 implement it; the filesystem does not). Ask the store's provider for it with
+/// <see cref="IStorageProvider.GetCapability{T}"/>, which sees through the wrappers the store adds.
 /// </summary>
 /// <remarks>
 /// <para>The URL fetches the object exactly as stored: the encrypted envelope, not the proof. It is useful to a
@@ -26,24 +26,3 @@ public interface IPresignedUrlProvider
 
 /// <summary>A signed URL and the moment the backend stops honouring it.</summary>
 public sealed record PresignedUrl(Uri Url, DateTimeOffset ExpiresAt);
-
-/// <summary>Finds optional provider capabilities behind the wrappers the store adds (instrumentation, failover).</summary>
-public static class StorageCapabilities
-{
-    /// <summary>
-    /// The provider itself, or the one it wraps, when it implements <typeparamref name="T"/>; otherwise
-    /// <see langword="null"/>. For a failover pair the primary is asked: it is the copy every write reaches first.
-    /// </summary>
-    public static T? Find<T>(IStorageProvider provider)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(provider);
-        return provider switch
-        {
-            T capable => capable,
-            InstrumentedStorageProvider instrumented => Find<T>(instrumented.Inner),
-            FailoverStorageProvider pair => Find<T>(pair.Primary.Provider),
-            _ => null,
-        };
-    }
-}

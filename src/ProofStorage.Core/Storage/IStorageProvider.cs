@@ -37,8 +37,25 @@ public interface IStorageProvider
     /// <summary>Lists the keys that start with <paramref name="prefix"/> (a whole segment path such as <c>proofs/</c>).</summary>
     IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken);
 
-    /// <summary>Checks that the backend is reachable and writable; never throws.</summary>
+    /// <summary>
+    /// Checks that the backend answers; never throws. Called by every readiness probe, so it must be cheap: a provider
+    /// whose probe costs a billed request may answer from a result a few seconds old.
+    /// </summary>
     Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An optional capability of this provider (for example <see cref="IPresignedUrlProvider"/>), or
+    /// <see langword="null"/> when it has none of that kind. Ask the store's provider, never test for a provider type:
+    /// a decorator (instrumentation, chaos) answers for itself and then forwards to what it wraps, and a composite
+    /// (the failover pair) answers for itself and then forwards to its primary, the copy every write reaches first.
+    /// </summary>
+    /// <remarks>
+    /// A new optional ability is a new small interface: a provider implements it, every decorator finds it unchanged.
+    /// A composite that must be seen through (to reach each copy, say) implements its own capability and answers it
+    /// before forwarding.
+    /// </remarks>
+    T? GetCapability<T>()
+        where T : class => this as T;
 }
 
 /// <summary>A whole object as read from a provider.</summary>
@@ -54,4 +71,25 @@ public sealed record ObjectMetadata(string? Sha256)
 }
 
 /// <summary>The outcome of a provider health probe.</summary>
-public sealed record ProviderHealth(bool IsHealthy, string Description, TimeSpan Duration);
+/// <param name="IsHealthy">The provider can serve: a backend answered (for a composite, at least one member).</param>
+/// <param name="Description">What was found, for operators (no secrets, no addresses).</param>
+/// <param name="Duration">How long the probe took.</param>
+public sealed record ProviderHealth(bool IsHealthy, string Description, TimeSpan Duration)
+{
+    private static readonly IReadOnlyDictionary<string, object> NoData = new Dictionary<string, object>();
+
+    /// <summary>The members of a composite provider (a failover pair), each with its own health; empty for one backend.</summary>
+    public IReadOnlyList<MemberHealth> Members { get; init; } = [];
+
+    /// <summary>Figures for the readiness report beyond the health itself (a pair's pending replications, a member's circuit).</summary>
+    public IReadOnlyDictionary<string, object> Data { get; init; } = NoData;
+
+    /// <summary>Serving, but some member is not (one side of a pair is down).</summary>
+    public bool IsDegraded => IsHealthy && Members.Any(m => !m.Health.IsHealthy);
+}
+
+/// <summary>The health of one member of a composite provider.</summary>
+/// <param name="Role">Its role in the composite (<c>primary</c>, <c>secondary</c>), the key it is reported under.</param>
+/// <param name="Name">The member provider's name.</param>
+/// <param name="Health">Its own probe.</param>
+public sealed record MemberHealth(string Role, string Name, ProviderHealth Health);

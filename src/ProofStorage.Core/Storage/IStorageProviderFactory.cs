@@ -1,16 +1,20 @@
-using Microsoft.Extensions.Configuration;
-
 namespace ProofStorage.Core.Storage;
 
 /// <summary>
-/// Creates providers of one type (<c>FileSystem</c>, <c>S3</c>, <c>R2</c>…) from a configuration section such
-/// as <c>ProofStorage:Storage:Primary</c>. Each provider project registers its factory with its <c>Add*</c> method.
+/// Creates providers of one type (<c>FileSystem</c>, <c>S3</c>, <c>R2</c>…) for a storage slot such as
+/// <c>ProofStorage:Storage:Primary</c>. Each provider project registers its factory, and its options with
+/// <see cref="StorageProviderBuilder.AddStorageProviderOptions{TOptions, TValidator}"/>, in its <c>Add*</c> method.
 /// </summary>
 public interface IStorageProviderFactory
 {
     /// <summary>The value of <c>Type</c> in configuration this factory answers to (case-insensitive).</summary>
     string Type { get; }
 
-    /// <summary>Validates the section and creates the provider; throws with an operator-readable message when invalid.</summary>
-    IStorageProvider Create(string name, IConfigurationSection section);
+    /// <summary>
+    /// Creates the provider configured in <paramref name="slot"/> (<c>Primary</c>, <c>Secondary</c>) under
+    /// <paramref name="name"/>. Its options are the ones named <paramref name="slot"/>: reading them validates them,
+    /// so an invalid section throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> here too,
+    /// with the same messages as at start-up.
+    /// </summary>
+    IStorageProvider Create(string name, string slot);
 }

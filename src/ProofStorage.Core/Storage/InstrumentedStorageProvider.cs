@@ -12,70 +12,22 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
 {
     public string Name => inner.Name;
 
-    internal IStorageProvider Inner => inner;
+    public Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Get, key, static (provider, key, token) => provider.GetAsync(key, token), cancellationToken);
 
-    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Get);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var stored = await inner.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            counters.Count(ProviderOperation.Get, started, failed: false);
-            return stored;
-        }
-        catch (Exception ex) when (Failed(ProviderOperation.Get, started, activity, ex))
-        {
-            throw;
-        }
-    }
+    public Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Put, (key, content, metadata),
+            static (provider, call, token) => provider.CreateIfAbsentAsync(call.key, call.content, call.metadata, token), cancellationToken);
 
-    public async Task<bool> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
-    {
-        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Put);
-        var started = Stopwatch.GetTimestamp();
-        try
+    public Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Put, (key, content, metadata), static async (provider, call, token) =>
         {
-            var created = await inner.CreateIfAbsentAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
-            counters.Count(ProviderOperation.Put, started, failed: false);
-            return created;
-        }
-        catch (Exception ex) when (Failed(ProviderOperation.Put, started, activity, ex))
-        {
-            throw;
-        }
-    }
+            await provider.PutAsync(call.key, call.content, call.metadata, token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken)
-    {
-        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Put);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await inner.PutAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
-            counters.Count(ProviderOperation.Put, started, failed: false);
-        }
-        catch (Exception ex) when (Failed(ProviderOperation.Put, started, activity, ex))
-        {
-            throw;
-        }
-    }
-
-    public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
-    {
-        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, ProviderOperation.Delete);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var deleted = await inner.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-            counters.Count(ProviderOperation.Delete, started, failed: false);
-            return deleted;
-        }
-        catch (Exception ex) when (Failed(ProviderOperation.Delete, started, activity, ex))
-        {
-            throw;
-        }
-    }
+    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Delete, key, static (provider, key, token) => provider.DeleteAsync(key, token), cancellationToken);
 
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -98,15 +50,30 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
 
     public Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
 
-    /// <summary>Counts a failure (a cancellation is not the provider's fault); always false, for exception filters.</summary>
-    private bool Failed(ProviderOperation operation, long started, Activity? activity, Exception exception)
+    public T? GetCapability<T>()
+        where T : class => this as T ?? inner.GetCapability<T>();
+
+    /// <summary>
+    /// Runs one call of the wrapped provider inside a span and counts it; a failure is counted (and recorded on the
+    /// span) unless it is a cancellation, which is not the provider's fault. The state is passed through so the
+    /// static lambdas of the callers allocate no closure per call.
+    /// </summary>
+    private async Task<TResult> TimeAsync<TState, TResult>(ProviderOperation operation, TState state,
+        Func<IStorageProvider, TState, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
     {
-        if (exception is not OperationCanceledException)
+        using var activity = ProofStorageActivities.StartProviderCall(inner.Name, operation);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call(inner, state, cancellationToken).ConfigureAwait(false);
+            counters.Count(operation, started, failed: false);
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             counters.Count(operation, started, failed: true);
-            ProofStorageActivities.Failed(activity, exception);
+            ProofStorageActivities.Failed(activity, ex);
+            throw;
         }
-
-        return false;
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Options;
@@ -9,12 +9,13 @@ using ProofStorage.Core.Options;
 namespace ProofStorage.Core.Storage;
 
 /// <summary>
-/// Builds the storage behind the <see cref="StorageManager"/> from <c>ProofStorage:Storage</c>:
+/// Builds providers from the storage slots of <c>ProofStorage:Storage</c>:
 /// <code>
-/// "ProofStorage": { "Storage": { "Primary": { "Type": "FileSystem", "Path": "data/proofs" } } }
+/// "ProofStorage": { "Storage": { "Primary": { "Type": "FileSystem", "Path": "data/proofs" }, "Secondary": { … } } }
 /// </code>
-/// With no <c>Primary</c> section the embedded default is used: the filesystem under <c>{DataPath}/proofs</c>.
-/// With a <c>Secondary</c> section too, the two form a <see cref="FailoverStorageProvider"/> (tuned by <see cref="FailoverOptions"/>).
+/// With no <c>Primary</c> section the embedded default is used: the filesystem under <c>{DataPath}/proofs</c>. The store's
+/// provider is the primary alone; a <c>Secondary</c> is used only by a composition registered for it (the failover pair,
+/// <c>AddFailoverStorage</c>), which replaces the store's <see cref="IStorageProvider"/> registration.
 /// </summary>
 public static class StorageProviderBuilder
 {
@@ -23,38 +24,68 @@ public static class StorageProviderBuilder
     /// <summary>The provider type used when none is configured.</summary>
     public const string DefaultType = "FileSystem";
 
-    internal static IStorageProvider Build(IServiceProvider services)
-    {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        var statistics = services.GetRequiredService<StorageStatistics>();
-        var primary = Create("primary", configuration.GetSection(SectionName + ":Primary"), services);
-        var instrumentedPrimary = new InstrumentedStorageProvider(primary, statistics.ForProvider(primary.Name));
-        var secondarySection = configuration.GetSection(SectionName + ":Secondary");
-        if (!secondarySection.Exists())
-        {
-            return instrumentedPrimary;
-        }
+    /// <summary>The slot of the store's own provider; always configured (by default, the filesystem).</summary>
+    public const string PrimarySlot = "Primary";
 
-        // A pair: each member is instrumented on its own so /v1/stats shows both.
-        var secondary = Create("secondary", secondarySection, services);
-        return new FailoverStorageProvider(instrumentedPrimary, new InstrumentedStorageProvider(secondary, statistics.ForProvider(secondary.Name)),
-            new ReplicationLog(Path.Combine(DataPath(services), "replication")),
-            services.GetRequiredService<IOptions<FailoverOptions>>().Value,
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<FailoverStorageProvider>());
+    /// <summary>The slot of a second copy; configured only when its section exists.</summary>
+    public const string SecondarySlot = "Secondary";
+
+    /// <summary>Every slot a provider section can sit in; provider options are registered (and validated) for each.</summary>
+    public static IReadOnlyList<string> Slots { get; } = [PrimarySlot, SecondarySlot];
+
+    /// <summary>The configuration path of a slot (<c>ProofStorage:Storage:Primary</c>).</summary>
+    public static string SectionPath(string slot) => $"{SectionName}:{slot}";
+
+    /// <summary>True when <paramref name="slot"/> is in use: the primary always is, another slot when its section exists.</summary>
+    public static bool IsConfigured(IConfiguration configuration, string slot)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return slot == PrimarySlot || configuration.GetSection(SectionPath(slot)).Exists();
     }
 
-    /// <summary>Creates one provider from a section with a <c>Type</c> key, using the registered factories.</summary>
-    public static IStorageProvider Create(string name, IConfigurationSection section, IServiceProvider services)
+    /// <summary>
+    /// Registers a provider type's options for every slot: bound from the slot's section, checked at start-up by
+    /// <typeparamref name="TValidator"/> (usually a <see cref="StorageProviderOptionsValidator{TOptions}"/>).
+    /// </summary>
+    public static IServiceCollection AddStorageProviderOptions<TOptions, TValidator>(this IServiceCollection services)
+        where TOptions : StorageProviderOptions
+        where TValidator : class, IValidateOptions<TOptions>
     {
-        ArgumentNullException.ThrowIfNull(section);
+        foreach (var slot in Slots)
+        {
+            services.AddOptions<TOptions>(slot).BindConfiguration(SectionPath(slot)).ValidateOnStart();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return services;
+    }
+
+    /// <summary>
+    /// Builds the provider configured in <paramref name="slot"/>, named after it in lower case (<c>primary</c>), with the
+    /// registered factory of its <c>Type</c>, wrapped in the instrumentation that feeds <c>/v1/stats</c> and the meter.
+    /// Reading the slot's options validates them: an unknown type throws <see cref="OptionsValidationException"/>
+    /// with the registered types, as at start-up.
+    /// </summary>
+    public static IStorageProvider Build(IServiceProvider services, string slot)
+    {
         ArgumentNullException.ThrowIfNull(services);
-        var type = section["Type"] ?? DefaultType;
-        var factories = services.GetServices<IStorageProviderFactory>().ToList();
-        var factory = factories.FirstOrDefault(f => string.Equals(f.Type, type, StringComparison.OrdinalIgnoreCase))
-            ?? throw new OptionsValidationException(section.Path, typeof(IStorageProvider),
-                [$"{section.Path}:Type is '{type}', which is not a registered storage provider type (registered: {string.Join(", ", factories.Select(f => f.Type))})."]);
-        return factory.Create(name, section);
+        var options = services.GetRequiredService<IOptionsMonitor<StorageProviderOptions>>().Get(slot);
+        var factory = services.GetServices<IStorageProviderFactory>().First(f => options.IsType(f.Type));
+        var provider = factory.Create(slot.ToLowerInvariant(), slot);
+        return new InstrumentedStorageProvider(provider, services.GetRequiredService<StorageStatistics>().ForProvider(provider.Name));
+    }
+
+    /// <summary>The store's provider when nothing composes the slots: the primary.</summary>
+    internal static IStorageProvider BuildPrimary(IServiceProvider services)
+    {
+        if (IsConfigured(services.GetRequiredService<IConfiguration>(), SecondarySlot))
+        {
+            // Using the primary alone would silently leave the configured second copy unwritten.
+            throw new InvalidOperationException(
+                $"{SectionPath(SecondarySlot)} is configured, but this host registers nothing that uses it (the failover pair: AddFailoverStorage).");
+        }
+
+        return Build(services, PrimarySlot);
     }
 
     /// <summary>Resolves a configured path against the content root (relative paths) for providers that use local disk.</summary>

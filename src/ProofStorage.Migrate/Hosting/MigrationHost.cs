@@ -7,6 +7,7 @@ using ProofStorage.Core;
 using ProofStorage.Core.Caching;
 using ProofStorage.Migrate.Console;
 using ProofStorage.Providers.FileSystem;
+using ProofStorage.Storage.Failover;
 
 namespace ProofStorage.Migrate.Hosting;
 
@@ -58,11 +59,12 @@ internal static class MigrationHost
         return builder.Build();
     }
 
-    /// <summary>Every provider type the migration can read from or write to: keep in step with the Api's registrations.</summary>
+    /// <summary>Every provider type the migration can read from or write to, and the failover pair: keep in step with the Api's registrations.</summary>
     private static void AddProviders(IServiceCollection services)
     {
         services.AddFileSystemStorageProvider();
         services.AddS3StorageProvider();
+        services.AddFailoverStorage();
     }
 
     private static Dictionary<string, string?> ParseSettings(IEnumerable<string> settings)

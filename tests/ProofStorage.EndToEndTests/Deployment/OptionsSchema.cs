@@ -7,6 +7,7 @@ using ProofStorage.Core.Options;
 using ProofStorage.Core.Storage;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Providers.S3;
+using ProofStorage.Storage.Failover;
 
 namespace ProofStorage.EndToEndTests.Deployment;
 

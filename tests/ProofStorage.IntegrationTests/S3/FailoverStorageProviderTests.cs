@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ProofStorage.Core;
 using ProofStorage.Core.Storage;
+using ProofStorage.Storage.Failover;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.S3;
@@ -116,6 +117,33 @@ public sealed class FailoverStorageProviderTests : IDisposable
         _primary.Unavailable = false;
         await _pair.GetAsync("proofs/a", default);
         Assert.Equal(before, _primaryStore.Gets);
+    }
+
+    [Fact]
+    public void GetCapability_AnswersForThePairThenAsksThePrimary()
+    {
+        IStorageProvider store = _pair;
+
+        Assert.Same(_pair, store.GetCapability<FailoverStorageProvider>());
+        Assert.Same(_primaryStore, store.GetCapability<InMemoryStorageProvider>());
+    }
+
+    [Fact]
+    public async Task CheckHealth_SecondaryDown_ServesDegradedAndReportsEachMemberWithItsCircuit()
+    {
+        _secondary.Unavailable = true;
+        await _pair.CreateIfAbsentAsync("proofs/a", Body, ObjectMetadata.None, default);
+
+        var health = await _pair.CheckHealthAsync(default);
+
+        Assert.True(health.IsHealthy);
+        Assert.True(health.IsDegraded);
+        Assert.Equal(1, health.Data["pendingReplications"]);
+        Assert.Equal(["primary", "secondary"], health.Members.Select(m => m.Role));
+        var secondary = health.Members[1];
+        Assert.False(secondary.Health.IsHealthy);
+        Assert.Equal("Closed", secondary.Health.Data["circuit"]);
+        Assert.Equal("primary healthy, circuit Closed; secondary unhealthy, circuit Closed", health.Description);
     }
 
     private FailoverStorageProvider NewPair() => new(_primary, _secondary, new ReplicationLog(_logFolder),

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ProofStorage.Core.Storage;
+using ProofStorage.Storage.Failover;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.S3;
@@ -278,7 +278,7 @@ public sealed class FailoverTests : IAsyncLifetime
             .ToDictionary(p => p.Name, p => (p.Gets, p.Puts, p.Deletes, p.Errors));
 
     private static FailoverStorageProvider Pair(ProofStorageApiFactory factory) =>
-        (FailoverStorageProvider)factory.Services.GetRequiredService<IStorageProvider>();
+        factory.Services.GetRequiredService<FailoverStorageProvider>();
 
     private static async Task<JsonElement> ReadyAsync(HttpClient client)
     {

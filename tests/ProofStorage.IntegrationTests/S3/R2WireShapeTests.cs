@@ -17,8 +17,7 @@ public sealed class R2WireShapeTests(S3ServerFixture servers) : IClassFixture<S3
         var prefix = S3TestHost.NewPrefix();
         using var factory = S3TestHost.Create(prefix, servers.Primary, type: "R2");
         // The provider's own HTTP stack, with a recorder between it and the sockets: what goes on the wire.
-        factory.ConfigureServices = services => services.AddSingleton<HttpClientFactory>(
-            new S3HttpClientFactory(_ => new CapturingHandler(capture) { InnerHandler = new SocketsHttpHandler() }));
+        factory.ConfigureServices = services => services.AddSingleton<HttpClientFactory>(CapturingHandler.ClientFactory(capture));
         using var client = factory.CreateClient();
 
         var (proofId, _) = await S3TestHost.StoreAsync(client, TestKeys.ImageHash("wire"), "{\"sig\":\"wire\"}");
@@ -50,25 +49,5 @@ public sealed class R2WireShapeTests(S3ServerFixture servers) : IClassFixture<S3
         // Deletes are single DeleteObject calls: no POST ?delete (DeleteObjects carries a checksum R2 rejects).
         Assert.DoesNotContain(capture, r => r.Method == "POST");
         Assert.Contains(capture, r => r.Method == "DELETE" && r.Path.EndsWith($"/proofs/{proofId}", StringComparison.Ordinal));
-    }
-
-    private sealed record CapturedRequest(string Method, string Path, Dictionary<string, string> Headers)
-    {
-        public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
-    }
-
-    private sealed class CapturingHandler(ConcurrentQueue<CapturedRequest> requests) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, values) in request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
-            {
-                headers[name] = string.Join(",", values);
-            }
-
-            requests.Enqueue(new CapturedRequest(request.Method.Method, request.RequestUri!.AbsolutePath, headers));
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 }

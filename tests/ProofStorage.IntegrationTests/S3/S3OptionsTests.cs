@@ -1,17 +1,16 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using ProofStorage.Providers.S3;
 
 namespace ProofStorage.IntegrationTests.S3;
 
-/// <summary>How S3/R2 options become SDK settings (no I/O).</summary>
+/// <summary>How S3/R2 options are validated and become SDK settings (no I/O).</summary>
 public sealed class S3OptionsTests
 {
     [Fact]
     public void R2WithOnlyAnAccountId_UsesTheAccountEndpointAutoRegionAndUnsignedPayloadsOverHttps()
     {
-        var (config, settings) = S3StorageProviderFactory.Resolve("R2", new S3StorageOptions { AccountId = "abc123", Bucket = "proofs" }, "Primary");
+        var (config, settings) = S3StorageProviderFactory.Resolve(new S3StorageOptions { Type = "R2", AccountId = "abc123", Bucket = "proofs" });
 
         Assert.Equal("https://abc123.r2.cloudflarestorage.com/", config.ServiceURL);
         Assert.Equal("auto", config.AuthenticationRegion);
@@ -24,7 +23,7 @@ public sealed class S3OptionsTests
     [Fact]
     public void R2OverPlainHttp_KeepsPayloadSigningOn()
     {
-        var (_, settings) = S3StorageProviderFactory.Resolve("R2", new S3StorageOptions { ServiceUrl = "http://127.0.0.1:9000", Bucket = "proofs" }, "Primary");
+        var (_, settings) = S3StorageProviderFactory.Resolve(new S3StorageOptions { Type = "R2", ServiceUrl = "http://127.0.0.1:9000", Bucket = "proofs" });
 
         Assert.False(settings.DisablePayloadSigning);
     }
@@ -32,8 +31,8 @@ public sealed class S3OptionsTests
     [Fact]
     public void S3OnAws_UsesTheRegionEndpointVirtualHostedStyleAndSignedPayloads()
     {
-        var (config, settings) = S3StorageProviderFactory.Resolve("S3",
-            new S3StorageOptions { Bucket = "proofs", Region = "eu-west-1", MaxErrorRetry = 5, RetryMode = "Adaptive", Timeout = TimeSpan.FromSeconds(3) }, "Primary");
+        var (config, settings) = S3StorageProviderFactory.Resolve(
+            new S3StorageOptions { Type = "S3", Bucket = "proofs", Region = "eu-west-1", MaxErrorRetry = 5, RetryMode = "Adaptive", Timeout = TimeSpan.FromSeconds(3) });
 
         Assert.Equal("eu-west-1", config.RegionEndpoint!.SystemName);
         Assert.False(config.ForcePathStyle);
@@ -46,28 +45,44 @@ public sealed class S3OptionsTests
     [Fact]
     public void InvalidOptions_FailWithMessagesNamingTheSetting()
     {
-        var error = Assert.Throws<OptionsValidationException>(() => S3StorageProviderFactory.Resolve("R2",
-            new S3StorageOptions { AccessKeyId = "only-the-id", RetryMode = "Sometimes", KeyPrefix = "/bad" }, "ProofStorage:Storage:Secondary"));
+        var result = Validate("Secondary", new() { ["Type"] = "R2", ["AccessKeyId"] = "only-the-id", ["RetryMode"] = "Sometimes", ["KeyPrefix"] = "/bad" });
 
-        Assert.Contains(error.Failures, f => f.Contains("AccountId", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("Bucket is required", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("SecretAccessKey", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("RetryMode", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("KeyPrefix", StringComparison.Ordinal));
-        Assert.DoesNotContain(error.Failures, f => f.Contains("only-the-id", StringComparison.Ordinal));
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.Contains("ProofStorage:Storage:Secondary: an R2 provider needs AccountId", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Bucket is required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("SecretAccessKey", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("RetryMode", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("KeyPrefix", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("only-the-id", StringComparison.Ordinal));
     }
 
     [Fact]
     public void MisspeltKey_StopsStartUpInsteadOfFallingBackToTheDefaultCredentials()
     {
-        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Primary:Type"] = "S3", ["Primary:Bucket"] = "proofs", ["Primary:AccessKey"] = "id", ["Primary:SecretKey"] = "hunter2",
-        }).Build().GetSection("Primary");
+        var result = Validate("Primary", new() { ["Type"] = "S3", ["Bucket"] = "proofs", ["AccessKey"] = "id", ["SecretKey"] = "hunter2" });
 
-        var error = Assert.Throws<OptionsValidationException>(() => S3StorageProviderFactory.RejectUnknownKeys(section));
+        Assert.True(result.Failed);
+        Assert.Contains("unknown setting(s) AccessKey, SecretKey", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", result.FailureMessage, StringComparison.Ordinal);
+    }
 
-        Assert.Contains("AccessKey, SecretKey", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    [Fact]
+    public void SectionOfAnotherType_IsNotTheS3ValidatorsToJudge()
+    {
+        var result = Validate("Primary", new() { ["Type"] = "FileSystem", ["Path"] = "/srv/proofs" });
+
+        Assert.True(result.Skipped);
+    }
+
+    /// <summary>Binds <paramref name="section"/> as the section of <paramref name="slot"/> and runs the validator on it.</summary>
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(string slot, Dictionary<string, string?> section)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(section.ToDictionary(e => $"ProofStorage:Storage:{slot}:{e.Key}", e => e.Value))
+            .Build();
+        var options = new S3StorageOptions();
+        configuration.GetSection($"ProofStorage:Storage:{slot}").Bind(options);
+        return new S3StorageOptionsValidator(configuration).Validate(slot, options);
     }
 }

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text;
+using Amazon.Runtime;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ProofStorage.Core;
@@ -73,7 +76,7 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     [Fact]
     public async Task UnreachableEndpoint_IsStorageUnavailable_AndUnhealthy()
     {
-        using var provider = Create("http://127.0.0.1:9");
+        using var provider = Create(endpoint: "http://127.0.0.1:9");
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => provider.GetAsync("proofs/x", default));
 
@@ -81,17 +84,85 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
         Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
     }
 
-    private S3StorageProvider Create(string? endpoint = null)
+    [Fact]
+    public async Task CheckHealth_ProbedRepeatedlyWithinTheCacheWindow_SendsOneReadAndNoWrite()
+    {
+        var wire = new ConcurrentQueue<CapturedRequest>();
+        var time = new FakeTimeProvider();
+        using var provider = Create(services => services.AddSingleton<HttpClientFactory>(CapturingHandler.ClientFactory(wire)).AddSingleton<TimeProvider>(time));
+        var step = S3StorageProvider.HealthCacheDuration / 10;
+
+        for (var i = 0; i < 9; i++)
+        {
+            var health = await provider.CheckHealthAsync(default);
+            Assert.True(health.IsHealthy, health.Description);
+            time.Advance(step);
+        }
+
+        var probe = Assert.Single(wire);
+        Assert.Equal("GET", probe.Method);
+        Assert.EndsWith("/.health/probe", probe.Path, StringComparison.Ordinal);
+
+        // Past the window the next probe asks the server again: once.
+        time.Advance(S3StorageProvider.HealthCacheDuration);
+        Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
+        Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
+        Assert.Equal(2, wire.Count);
+        Assert.All(wire, r => Assert.Equal("GET", r.Method));
+    }
+
+    [Fact]
+    public async Task CheckHealth_AfterACallFailedAsUnavailable_AsksTheServerAgainWithinTheWindow()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await S3Server.StartAsync();
+        var settings = new Dictionary<string, string?>();
+        S3TestHost.Configure(settings, "Primary", server, "S3", _prefix, fastTimeouts: true);
+        using var provider = Create(services => services.AddSingleton<TimeProvider>(time), settings);
+        Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
+
+        await server.KillAsync();
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => provider.GetAsync("proofs/x", default));
+
+        Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
+    }
+
+    [Fact]
+    public async Task CheckHealth_MissingBucket_IsUnhealthyThoughTheServerAnswers()
     {
         var settings = new Dictionary<string, string?>();
         S3TestHost.Configure(settings, "Primary", servers.Primary, "S3", _prefix);
+        settings["ProofStorage:Storage:Primary:Bucket"] = "no-such-bucket";
+        using var provider = Create(settings: settings);
+
+        var health = await provider.CheckHealthAsync(default);
+
+        Assert.False(health.IsHealthy);
+        Assert.Contains("NoSuchBucket", health.Description, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A provider built as the service builds it (options bound from configuration and validated, then the S3
+    /// factory), on the shared server under this test's prefix unless <paramref name="settings"/> say otherwise.
+    /// </summary>
+    private S3StorageProvider Create(Action<IServiceCollection>? configure = null, Dictionary<string, string?>? settings = null, string? endpoint = null)
+    {
+        if (settings is null)
+        {
+            settings = [];
+            S3TestHost.Configure(settings, "Primary", servers.Primary, "S3", _prefix);
+        }
+
         if (endpoint is not null)
         {
             settings["ProofStorage:Storage:Primary:ServiceUrl"] = endpoint;
         }
 
-        var section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("ProofStorage:Storage:Primary");
-        var factory = new S3StorageProviderFactory("S3", new ServiceCollection().BuildServiceProvider());
-        return (S3StorageProvider)factory.Create("test", section);
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .AddS3StorageProvider();
+        configure?.Invoke(services);
+        var factory = services.BuildServiceProvider().GetServices<IStorageProviderFactory>().Single(f => f.Type == "S3");
+        return (S3StorageProvider)factory.Create("test", "Primary");
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 
-namespace ProofStorage.Core.Storage;
+namespace ProofStorage.Storage.Failover;
 
 /// <summary>What a replication entry asks of its target provider.</summary>
 internal enum ReplicationOperation

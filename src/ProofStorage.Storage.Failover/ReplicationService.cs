@@ -1,17 +1,19 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ProofStorage.Core.Diagnostics;
 
-namespace ProofStorage.Core.Storage;
+namespace ProofStorage.Storage.Failover;
 
-/// <summary>Drains the replication log of a failover pair in the background until both copies agree. Idle without a pair.</summary>
-internal sealed class ReplicationService(IStorageProvider storage, IOptions<FailoverOptions> options, TimeProvider time, ILogger<ReplicationService> logger)
-    : BackgroundService
+/// <summary>
+/// Drains the replication log of the failover pair in the background until both copies agree. It asks for the pair
+/// when it starts; without one (no <c>Secondary</c> configured) it is given none and returns at once.
+/// </summary>
+internal sealed class ReplicationService(Func<FailoverStorageProvider?> findPair, IOptions<FailoverOptions> options, TimeProvider time,
+    ILogger<ReplicationService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (storage is not FailoverStorageProvider pair)
+        if (findPair() is not { } pair)
         {
             return;
         }
@@ -29,7 +31,7 @@ internal sealed class ReplicationService(IStorageProvider storage, IOptions<Fail
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Never let one bad round stop the host (a BackgroundService exception would): retry next tick.
-                Log.ProviderFailure(logger, ex, pair.Name, "replication");
+                Log.ReplicationRoundFailed(logger, ex, pair.Name);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));

@@ -1,59 +1,11 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Polly;
 using Polly.CircuitBreaker;
-using ProofStorage.Core.Diagnostics;
+using ProofStorage.Core;
+using ProofStorage.Core.Storage;
 
-namespace ProofStorage.Core.Storage;
-
-/// <summary>One provider of a failover pair with its circuit breaker.</summary>
-internal sealed class FailoverMember
-{
-    public FailoverMember(IStorageProvider provider, FailoverOptions options, TimeProvider time)
-    {
-        Provider = provider;
-        Breaker = new CircuitBreakerStateProvider();
-        Pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = options.FailureRatio,
-                MinimumThroughput = options.MinimumThroughput,
-                SamplingDuration = options.SamplingDuration,
-                BreakDuration = options.BreakDuration,
-                // Only "cannot reach it" counts: a corrupt object or a miss says nothing about the provider's health.
-                ShouldHandle = new PredicateBuilder().Handle<StorageUnavailableException>(),
-                StateProvider = Breaker,
-            })
-            .Build();
-    }
-
-    public IStorageProvider Provider { get; }
-
-    public string Name => Provider.Name;
-
-    public CircuitBreakerStateProvider Breaker { get; }
-
-    public ResiliencePipeline Pipeline { get; }
-
-    /// <summary>Runs a call through the breaker; an open circuit is reported as the provider being unavailable.</summary>
-    public async Task<T> RunAsync<T>(Func<IStorageProvider, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await Pipeline.ExecuteAsync(
-                static async (state, token) => await state.call(state.provider, token).ConfigureAwait(false),
-                (call, provider: Provider), cancellationToken).ConfigureAwait(false);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            throw new StorageUnavailableException(Name, $"The circuit of {Name} is open: not calling it for now.", ex);
-        }
-    }
-}
-
-/// <summary>The health of one member of a pair, for readiness reports.</summary>
-public sealed record MemberHealth(string Name, string Role, ProviderHealth Health, string Breaker);
+namespace ProofStorage.Storage.Failover;
 
 /// <summary>
 /// A primary and a secondary provider (any types) kept as two copies of the same objects.
@@ -273,26 +225,30 @@ internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
         }
     }
 
+    /// <summary>
+    /// Probes both members (in parallel) and reports each under its role with its breaker state, plus the pending
+    /// replications. Serving while either member is; one member down is degraded.
+    /// </summary>
     public async Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var members = await CheckMembersAsync(cancellationToken).ConfigureAwait(false);
-        var healthy = members.Count(m => m.Health.IsHealthy);
-        var description = string.Join("; ", members.Select(m => $"{m.Name}: {m.Health.Description}, circuit {m.Breaker}"));
-        return new ProviderHealth(healthy > 0, description, Stopwatch.GetElapsedTime(started));
-    }
-
-    /// <summary>Probes both members (in parallel) and reports each with its breaker state.</summary>
-    public async Task<IReadOnlyList<MemberHealth>> CheckMembersAsync(CancellationToken cancellationToken)
-    {
         var probes = await Task.WhenAll(Primary.Provider.CheckHealthAsync(cancellationToken), Secondary.Provider.CheckHealthAsync(cancellationToken))
             .ConfigureAwait(false);
-        return
-        [
-            new MemberHealth(Primary.Name, "primary", probes[0], Primary.Breaker.CircuitState.ToString()),
-            new MemberHealth(Secondary.Name, "secondary", probes[1], Secondary.Breaker.CircuitState.ToString()),
-        ];
+        MemberHealth[] members = [Report("primary", Primary, probes[0]), Report("secondary", Secondary, probes[1])];
+        var description = string.Join("; ", members.Select(m => $"{m.Role} {(m.Health.IsHealthy ? "healthy" : "unhealthy")}, circuit {m.Health.Data["circuit"]}"));
+        return new ProviderHealth(members.Any(m => m.Health.IsHealthy), description, Stopwatch.GetElapsedTime(started))
+        {
+            Members = members,
+            Data = new Dictionary<string, object> { ["pendingReplications"] = PendingReplications },
+        };
+
+        static MemberHealth Report(string role, FailoverMember member, ProviderHealth probe) =>
+            new(role, member.Name, probe with { Data = new Dictionary<string, object>(probe.Data) { ["circuit"] = member.Breaker.CircuitState.ToString() } });
     }
+
+    /// <summary>The pair's own capabilities first, then its primary's: the copy every write reaches first.</summary>
+    public T? GetCapability<T>()
+        where T : class => this as T ?? Primary.Provider.GetCapability<T>();
 
     /// <summary>
     /// Applies pending replication entries in order, per target; stops at a target's first failure so later

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ProofStorage.Core.Storage;
+namespace ProofStorage.Storage.Failover;
 
 /// <summary>
 /// Tuning of a primary/secondary pair (used only when <c>ProofStorage:Storage:Secondary</c> is configured).
