@@ -74,7 +74,7 @@ public static class S3TestHost
         AuthenticationRegion = "us-east-1",
         RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        Timeout = TimeSpan.FromSeconds(5),
+        Timeout = TimeSpan.FromSeconds(30),
     });
 
     /// <summary>Every object under the prefix, key → bytes, read straight from the bucket.</summary>

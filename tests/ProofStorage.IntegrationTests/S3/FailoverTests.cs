@@ -62,7 +62,7 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.True(pair.PendingReplications >= 10, $"expected ≥10 pending replications, found {pair.PendingReplications}");
         var stopwatch = Stopwatch.StartNew();
         await _primary.RestartAsync();
-        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(20), "the replication log to drain");
+        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(60), "the replication log to drain");
         Console.WriteLine($"replication log drained {acknowledged.Count - 5} entries in {stopwatch.ElapsedMilliseconds} ms after the primary restarted");
 
         var onPrimary = await S3TestHost.ReadBucketAsync(_primary, _prefix);
@@ -93,14 +93,14 @@ public sealed class FailoverTests : IAsyncLifetime
         using var second = S3TestHost.Create(_prefix, _primary, _secondary, dataPath: dataPath);
         using var secondClient = second.CreateClient();
         var pair = Pair(second);
-        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(20), "the reloaded log to drain");
+        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(60), "the reloaded log to drain");
         Assert.Contains($"{_prefix}proofs/{proofId}", (await S3TestHost.ReadBucketAsync(_primary, _prefix)).Keys);
     }
 
     [Fact]
     public async Task PrimaryFrozen_RequestsSucceedViaTheSecondary_AndOnceTheBreakerIsOpenThePrimaryIsNotCalled()
     {
-        using var factory = S3TestHost.Create(_prefix, _primary, _secondary, fastTimeouts: true);
+        using var factory = SecondaryAtUsualTimeouts(S3TestHost.Create(_prefix, _primary, _secondary, fastTimeouts: true));
         // Two failures open the breaker however slowly they come, and it stays open for the rest of the test.
         factory.Settings["ProofStorage:Storage:Failover:SamplingDuration"] = "00:10:00";
         factory.Settings["ProofStorage:Storage:Failover:BreakDuration"] = "00:10:00";
@@ -112,7 +112,7 @@ public sealed class FailoverTests : IAsyncLifetime
         {
             // A frozen primary never answers, so each request that finishes and succeeds shows the per-call timeouts
             // at work (the time each took is printed, not asserted: that would measure the machine).
-            using var reader = S3TestHost.Create(_prefix, _primary, _secondary, fastTimeouts: true);
+            using var reader = SecondaryAtUsualTimeouts(S3TestHost.Create(_prefix, _primary, _secondary, fastTimeouts: true));
             using var readerClient = reader.CreateClient();
             var pair = Pair(factory);
             var timings = new List<TimeSpan>();
@@ -270,6 +270,17 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.True(providers["primary"].GetProperty("errors").GetInt64() > 0);
         Assert.True(providers["secondary"].GetProperty("puts").GetInt64() >= 4);
         Assert.True(providers["secondary"].GetProperty("latencyP99Ms").GetDouble() > 0);
+    }
+
+    /// <summary>
+    /// Short timeouts are for the frozen primary (so waiting for it stays short); the secondary, which answers, keeps the
+    /// usual ones, so a slow answer on a busy machine is not taken for a dead server.
+    /// </summary>
+    private static ProofStorageApiFactory SecondaryAtUsualTimeouts(ProofStorageApiFactory factory)
+    {
+        factory.Settings["ProofStorage:Storage:Secondary:Timeout"] = "00:00:05";
+        factory.Settings["ProofStorage:Storage:Secondary:OperationTimeout"] = "00:00:15";
+        return factory;
     }
 
     /// <summary>Each member's call counts, as /v1/stats reports them (without the latency figures, which move by themselves).</summary>

@@ -117,7 +117,7 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
         var time = new FakeTimeProvider();
         await using var server = await S3Server.StartAsync();
         var settings = new Dictionary<string, string?>();
-        S3TestHost.Configure(settings, "Primary", server, "S3", _prefix, fastTimeouts: true);
+        S3TestHost.Configure(settings, "Primary", server, "S3", _prefix);
         using var provider = Create(services => services.AddSingleton<TimeProvider>(time), settings);
         Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
 
