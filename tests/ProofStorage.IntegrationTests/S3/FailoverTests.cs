@@ -278,8 +278,8 @@ public sealed class FailoverTests : IAsyncLifetime
     /// </summary>
     private static ProofStorageApiFactory SecondaryAtUsualTimeouts(ProofStorageApiFactory factory)
     {
-        factory.Settings["ProofStorage:Storage:Secondary:Timeout"] = "00:00:05";
-        factory.Settings["ProofStorage:Storage:Secondary:OperationTimeout"] = "00:00:15";
+        factory.Settings["ProofStorage:Storage:Secondary:Timeout"] = "00:00:30";
+        factory.Settings["ProofStorage:Storage:Secondary:OperationTimeout"] = "00:01:00";
         return factory;
     }
 
