@@ -12,6 +12,7 @@ p.add_argument("--meta", required=True)
 p.add_argument("--compression", required=True)
 p.add_argument("--bdn", default="")
 p.add_argument("--out", required=True)
+p.add_argument("--chart", action="append", default=[], help="a chart (path relative to the report) to link; repeatable")
 a = p.parse_args()
 
 runs = [json.loads(line) for line in open(a.results) if line.strip()]
@@ -189,6 +190,20 @@ if "big_peak_kb" in meta:
       f"took {meta['big_count']} stores of ~{meta['big_size']:,} B incompressible proofs, {meta['big_parallel']} at a time: RSS idle {meta['big_idle_kb'] / 1024:.0f} MiB, "
       f"peak {meta['big_peak_kb'] / 1024:.0f} MiB, after {meta['big_after_kb'] / 1024:.0f} MiB.")
     w("")
+
+# --- charts (drawn by perf/charts.py beside the report) ----------------------------------------------------------
+CHART_TITLES = {
+    "throughput": "Throughput of the service against each baseline, per round",
+    "latency": "Latency percentiles per scenario",
+    "l1-rss": "RSS against the L1 budget over the fill",
+}
+if a.chart:
+    w("## Charts")
+    w("")
+    for chart in a.chart:
+        kind = next((k for k in CHART_TITLES if chart.endswith(f"-{k}.png")), None)
+        w(f"![{CHART_TITLES.get(kind, chart)}]({chart})")
+        w("")
 
 # --- tables -----------------------------------------------------------------------------------------------------
 for conns in (c_low, c_high):
