@@ -52,6 +52,7 @@ internal static class OpenApiExtensions
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<ResponseHeadersFilter>();
+            options.SchemaFilter<AlwaysPresentSchemaFilter>();
             options.SchemaFilter<ProblemDetailsSchemaFilter>();
             options.DocumentFilter<TagsDocumentFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
