@@ -14,6 +14,11 @@ internal static class OpenApiExtensions
 {
     public const string DocumentName = "v1";
 
+    /// <summary>Where <c>dotnet run --project src/ProofStorage.Api</c> listens (Properties/launchSettings.json).</summary>
+    public const string LocalServerUrl = "http://localhost:5080";
+
+    private const string LocalServerDescription = "A local instance (dotnet run --project src/ProofStorage.Api); a deployment's clients set its address";
+
     /// <summary>
     /// True while <c>dotnet-getdocument</c> (Microsoft.Extensions.ApiDescription.Server) runs the app at build time to
     /// write the document: its entry assembly is <c>GetDocument.Insider</c>, as the ASP.NET Core docs recommend checking.
@@ -46,8 +51,9 @@ internal static class OpenApiExtensions
                     + "problems with a stable `type` URN; every operation lists the ones it can answer.",
                 License = new OpenApiLicense { Name = "Proprietary" },
             });
-            // Relative: the host serving the document (Swagger UI's "Try it out" calls it); a client is given its base address.
-            options.AddServer(new OpenApiServer { Url = "/", Description = "The service that serves this document" });
+            // The one address the project defines; a deployment's clients are given theirs, and a served document names
+            // the host that served it (UseProofStorageOpenApi). Generators need an absolute URL (Kiota warns otherwise).
+            options.AddServer(new OpenApiServer { Url = LocalServerUrl, Description = LocalServerDescription });
             options.CustomOperationIds(OperationId);
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<ProblemResponsesFilter>();
@@ -64,9 +70,10 @@ internal static class OpenApiExtensions
         return services;
     }
 
-    /// <summary>Serves the document and Swagger UI under <c>/swagger</c>.</summary>
+    /// <summary>Serves the document and Swagger UI under <c>/swagger</c>, naming the requested host as the server so "Try it out" calls it.</summary>
     public static IApplicationBuilder UseProofStorageOpenApi(this IApplicationBuilder app) => app
-        .UseSwagger()
+        .UseSwagger(options => options.PreSerializeFilters.Add((document, request) =>
+            document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host}{request.PathBase}", Description = "This instance" }]))
         .UseSwaggerUI(options => options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "ProofStorage v1"));
 
     /// <summary>

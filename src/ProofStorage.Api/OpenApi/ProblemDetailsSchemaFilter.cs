@@ -32,6 +32,10 @@ internal sealed class ProblemDetailsSchemaFilter : ISchemaFilter
             }
         }
 
+        // One 400 response carries both the validation problem (with errors) and a malformed request (without), so
+        // the schema the response names cannot require them.
+        problem.Required.Remove("errors");
+
         if (problem.Properties.TryGetValue("type", out var type) && type is OpenApiSchema typeSchema)
         {
             typeSchema.Description = "The kind of failure: " + string.Join(", ", ProblemCatalogue.All.Select(kind => $"`{kind.Type}`")) + ".";

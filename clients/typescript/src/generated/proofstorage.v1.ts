@@ -345,7 +345,7 @@ export interface components {
             status: number;
             detail?: string | null;
             instance?: string | null;
-            errors: {
+            errors?: {
                 [key: string]: string[];
             };
             /** @description The W3C trace id of the request (the caller's own when it sent a traceparent); it finds the request in the service's logs. */
