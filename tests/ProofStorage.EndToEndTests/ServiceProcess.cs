@@ -44,13 +44,19 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync()
+    /// <summary>Starts the service with <paramref name="environment"/> layered over the defaults, on <paramref name="dataPath"/> (a new folder when null).</summary>
+    public static async Task<ServiceProcess> StartAsync(string? dataPath = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dataPath = TestFolders.New("e2e");
+        dataPath ??= TestFolders.New("e2e");
         Directory.CreateDirectory(dataPath);
         var apiKey = "psk_e2e_" + Guid.NewGuid().ToString("N");
         var info = TestProcesses.Dotnet(RepositoryPaths.ServiceAssembly, [], Path.GetDirectoryName(RepositoryPaths.ServiceAssembly));
         foreach (var (name, value) in Environment(dataPath, apiKey))
+        {
+            info.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
         }
