@@ -65,8 +65,9 @@ public sealed class ProofRecord
 
     /// <summary>
     /// The proof value's UTF-8 JSON text, byte for byte as stored (for a binary document, the JSON string of its base64;
-    /// <see cref="IProofStorageClient.GetProofManifestAsync"/> serves its bytes).
+    /// <see cref="IProofStorageClient.GetProofManifestAsync"/> serves its bytes). The record's <c>proof</c> member.
     /// </summary>
+    [JsonPropertyName("proof")]
     public required ReadOnlyMemory<byte> ProofJson { get; init; }
 }
 

@@ -96,6 +96,39 @@ public sealed class OpenApiContractTests(ClientServiceFixture fixture) : IClassF
         Assert.True(File.Exists(Path.Combine(folder, "Generated", "V1", "Proofs", "ProofsRequestBuilder.cs")), "Kiota generated no proofs request builder.");
     }
 
+    /// <summary>The .NET client's hand-written models name only what the contract has, and need only what it always sends.</summary>
+    [Theory]
+    [InlineData(typeof(Client.StoreProofResult), "StoreProofResponse")]
+    [InlineData(typeof(Client.ProofRecord), "ProofRecordResponse")]
+    [InlineData(typeof(Client.ProofUrl), "ProofUrlResponse")]
+    [InlineData(typeof(Client.BatchItemResult), "BatchItemResult")]
+    [InlineData(typeof(Client.StorageStatistics), "StorageSnapshot")]
+    [InlineData(typeof(Client.CacheStatistics), "CacheSnapshot")]
+    [InlineData(typeof(Client.CacheLevelStatistics), "CacheLevelSnapshot")]
+    [InlineData(typeof(Client.DedupStatistics), "DedupSnapshot")]
+    [InlineData(typeof(Client.CompressionStatistics), "CompressionSnapshot")]
+    [InlineData(typeof(Client.ProviderStatistics), "ProviderSnapshot")]
+    [InlineData(typeof(Client.HealthReport), "HealthResponse")]
+    [InlineData(typeof(Client.HealthCheckResult), "HealthCheckEntry")]
+    public async Task DotNetClientModel_MatchesItsContractSchema(Type model, string schemaName)
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(Committed));
+        var schema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(schemaName);
+        var properties = schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var required = schema.TryGetProperty("required", out var list) ? list.EnumerateArray().Select(e => e.GetString()!).ToHashSet(StringComparer.Ordinal) : [];
+
+        foreach (var property in model.GetProperties().Where(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), false).Length == 0))
+        {
+            var name = property.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
+                .OfType<System.Text.Json.Serialization.JsonPropertyNameAttribute>().FirstOrDefault()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            Assert.True(properties.Contains(name), $"{model.Name}.{property.Name}: the contract's {schemaName} has no '{name}'.");
+            if (property.GetCustomAttributes(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), false).Length > 0)
+            {
+                Assert.True(required.Contains(name), $"{model.Name}.{property.Name} is required, but {schemaName}.{name} is optional in the contract.");
+            }
+        }
+    }
+
     private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
 
     /// <summary>The generated client on its own, with Kiota's runtime packages, warnings as errors.</summary>
