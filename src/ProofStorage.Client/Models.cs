@@ -23,7 +23,7 @@ public sealed class StoreProofRequest
 }
 
 /// <summary>What a store did.</summary>
-public sealed class StoreProofResult
+public sealed record StoreProofResult
 {
     public required string ProofId { get; init; }
 

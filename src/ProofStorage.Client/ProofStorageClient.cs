@@ -18,18 +18,7 @@ internal sealed class ProofStorageClient(HttpClient http) : IProofStorageClient
         using var response = await SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         var result = await ReadAsync(response, ClientJsonContext.Default.StoreProofResult, cancellationToken).ConfigureAwait(false);
-        return response.Headers.Location is { } location && response.StatusCode == HttpStatusCode.Created
-            ? new StoreProofResult
-            {
-                ProofId = result.ProofId,
-                ImageHash = result.ImageHash,
-                CreatedAt = result.CreatedAt,
-                Deduplicated = result.Deduplicated,
-                SizeBytes = result.SizeBytes,
-                StoredBytes = result.StoredBytes,
-                Location = location,
-            }
-            : result;
+        return response.StatusCode == HttpStatusCode.Created ? result with { Location = response.Headers.Location } : result;
     }
 
     public async Task<IReadOnlyList<BatchItemResult>> StoreProofBatchAsync(IReadOnlyList<StoreProofRequest> requests, CancellationToken cancellationToken = default)
