@@ -12,7 +12,7 @@ public class ClientServiceFixture : IAsyncLifetime
 {
     private readonly List<ServiceProvider> _providers = [];
 
-    internal ServiceProcess Service { get; private set; } = null!;
+    public ServiceProcess Service { get; private set; } = null!;
 
     /// <summary>A key with <c>proofs:read</c> only.</summary>
     public string ReaderKey { get; } = "psk_reader_" + Guid.NewGuid().ToString("N");
