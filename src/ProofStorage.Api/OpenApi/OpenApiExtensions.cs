@@ -56,6 +56,7 @@ internal static class OpenApiExtensions
             options.AddServer(new OpenApiServer { Url = LocalServerUrl, Description = LocalServerDescription });
             options.CustomOperationIds(OperationId);
             options.SupportNonNullableReferenceTypes();
+            options.ParameterFilter<RouteParametersFilter>();
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<ResponseHeadersFilter>();
             options.SchemaFilter<AlwaysPresentSchemaFilter>();

@@ -783,6 +783,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
                 proofId: string;
             };
             cookie?: never;
@@ -914,6 +915,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
                 proofId: string;
             };
             cookie?: never;
@@ -1003,6 +1005,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
                 proofId: string;
             };
             cookie?: never;
@@ -1124,6 +1127,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
                 proofId: string;
             };
             cookie?: never;
@@ -1259,6 +1263,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
                 proofId: string;
             };
             cookie?: never;
@@ -1372,10 +1377,12 @@ export interface operations {
     GetProofUrl: {
         parameters: {
             query?: {
+                /** @description Seconds a presigned URL should work, at least 1; longer than the configured maximum is shortened to it. */
                 expiresIn?: string;
             };
             header?: never;
             path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
                 proofId: string;
             };
             cookie?: never;
@@ -1476,6 +1483,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description SHA-256 of the image: 64 hexadecimal characters. */
                 imageHash: string;
             };
             cookie?: never;
@@ -1613,6 +1621,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description SHA-256 of the image: 64 hexadecimal characters. */
                 imageHash: string;
             };
             cookie?: never;
