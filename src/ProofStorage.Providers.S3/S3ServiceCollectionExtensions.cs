@@ -30,6 +30,9 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
 {
     public string Type => type;
 
+    public bool Provides<TCapability>()
+        where TCapability : class => typeof(TCapability).IsAssignableFrom(typeof(S3StorageProvider));
+
     public IStorageProvider Create(string name, string slot)
     {
         var options = services.GetRequiredService<IOptionsMonitor<S3StorageOptions>>().Get(slot);
