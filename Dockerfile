@@ -20,7 +20,8 @@ COPY src/ProofStorage.Storage.Failover/ProofStorage.Storage.Failover.csproj src/
 COPY src/ProofStorage.Caching.Redis/ProofStorage.Caching.Redis.csproj src/ProofStorage.Caching.Redis/
 RUN dotnet restore src/ProofStorage.Api/ProofStorage.Api.csproj
 COPY src/ src/
-RUN dotnet publish src/ProofStorage.Api/ProofStorage.Api.csproj -c Release --no-restore -o /app /p:UseAppHost=false
+# The OpenAPI document the build writes for the committed contract (openapi/) is not needed in an image.
+RUN dotnet publish src/ProofStorage.Api/ProofStorage.Api.csproj -c Release --no-restore -o /app /p:UseAppHost=false /p:OpenApiGenerateDocuments=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -11,6 +11,8 @@
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
 #     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
 #   - the C2PA toolchain (c2pa-rs as WebAssembly, c2pa-ts): `npm ci` in tests/c2pa, likewise.
+#   - Redocly CLI (openapi/) and the TypeScript client's tools (clients/typescript): `npm ci`, likewise;
+#     the dotnet local tools (.config/dotnet-tools.json: Kiota): `dotnet tool restore`.
 # Works as root on Debian 12 with the .NET SDK and Node 20 present (uses sudo if not root).
 set -euo pipefail
 
@@ -119,3 +121,8 @@ npm_ci_when_stale() {
 # npm warns EBADENGINE: @20minutes/s3rver declares node >= 24 but runs fine on Node 20.
 npm_ci_when_stale "$BACKENDS" "@20minutes/s3rver/lib/cli.js" "the local S3 server, patched via patch-package"
 npm_ci_when_stale "$ROOT/tests/c2pa" "@contentauth/c2pa-wasm/pkg/c2pa_bg.wasm" "c2pa-wasm and c2pa-ts for the C2PA tests"
+npm_ci_when_stale "$ROOT/openapi" "@redocly/cli/bin/cli.js" "Redocly CLI, the OpenAPI contract's linter"
+npm_ci_when_stale "$ROOT/clients/typescript" "openapi-fetch/package.json" "the TypeScript client's build and test tools"
+
+# --- dotnet tools (.config/dotnet-tools.json: Kiota, the third-party generator the contract tests build a client with) ---
+(cd "$ROOT" && dotnet tool restore >/dev/null) && echo "install-test-deps: dotnet tools restored (.config/dotnet-tools.json)"
