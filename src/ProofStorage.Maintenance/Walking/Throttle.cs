@@ -1,0 +1,75 @@
+using System.Threading.RateLimiting;
+
+namespace ProofStorage.Maintenance.Walking;
+
+/// <summary>
+/// Limits a walk to <c>objects</c> keys and <c>bytes</c> bytes read per second (0 = unlimited), with two token buckets
+/// (<see cref="TokenBucketRateLimiter"/>) refilled every 1/10 s or so, each holding at most one refill: a walk never bursts
+/// above its rate for longer than one refill period, so live traffic keeps its share of the backend.
+/// </summary>
+internal sealed class Throttle : IAsyncDisposable
+{
+    private readonly TokenBucketRateLimiter? _objects;
+    private readonly TokenBucketRateLimiter? _bytes;
+    private readonly int _byteChunk;
+
+    public Throttle(double objectsPerSecond, long bytesPerSecond)
+    {
+        _objects = objectsPerSecond > 0 ? Bucket(objectsPerSecond, out _) : null;
+        _bytes = bytesPerSecond > 0 ? Bucket(bytesPerSecond, out _byteChunk) : null;
+    }
+
+    /// <summary>No limit.</summary>
+    public static Throttle None { get; } = new(0, 0);
+
+    /// <summary>Waits for one object's turn.</summary>
+    public async ValueTask ObjectAsync(CancellationToken cancellationToken)
+    {
+        if (_objects is not null)
+        {
+            using var lease = await _objects.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> more bytes may be read (in bucket-sized pieces).</summary>
+    public async ValueTask BytesAsync(long count, CancellationToken cancellationToken)
+    {
+        if (_bytes is null)
+        {
+            return;
+        }
+
+        for (var left = count; left > 0; left -= _byteChunk)
+        {
+            using var lease = await _bytes.AcquireAsync((int)Math.Min(left, _byteChunk), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_objects is not null)
+        {
+            await _objects.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_bytes is not null)
+        {
+            await _bytes.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static TokenBucketRateLimiter Bucket(double perSecond, out int tokensPerPeriod)
+    {
+        // About ten refills a second, each a whole number of tokens; the period is stretched so the rate is exact.
+        tokensPerPeriod = (int)Math.Clamp(Math.Ceiling(perSecond / 10), 1, int.MaxValue);
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = tokensPerPeriod,
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(tokensPerPeriod / perSecond),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+}
