@@ -109,7 +109,7 @@ internal sealed class MigrationRunner
                         state.Save(path);
                     }
 
-                    advance(batch.Length, state);
+                    advance(batch.Length);
                 }
             }).ConfigureAwait(false);
             state.Completed = true;
