@@ -4,6 +4,7 @@
 #     tests start their own: redis-server --port P --bind 127.0.0.1 --save '' --appendonly no
 #   - chromium (Debian package) for the Swagger UI browser test, driven by Playwright's bundled node driver
 #     (no Playwright browser download); PROOFSTORAGE_TEST_CHROMIUM points the test at another binary.
+#   - the AWS CLI (Debian package awscli, /usr/bin/aws): scrub tests check what is in a bucket with it, as a third party.
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
 #     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
 # Works as root on Debian 12 with the .NET SDK and Node 20 present (uses sudo if not root).
@@ -66,6 +67,15 @@ else
   apt_install chromium
   [[ -x /usr/bin/chromium ]] || { echo "install-test-deps: /usr/bin/chromium still missing" >&2; exit 1; }
   echo "install-test-deps: installed $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+fi
+
+# --- AWS CLI ---------------------------------------------------------------------------------
+if [[ -x /usr/bin/aws ]]; then
+  echo "install-test-deps: aws present: $(/usr/bin/aws --version 2>&1 | head -n1)"
+else
+  echo "install-test-deps: installing awscli from apt"
+  apt_install awscli
+  [[ -x /usr/bin/aws ]] || { echo "install-test-deps: /usr/bin/aws still missing" >&2; exit 1; }
 fi
 
 # --- patched @20minutes/s3rver ----------------------------------------------------------------
