@@ -21,6 +21,9 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
     /// </summary>
     public Func<string, Task>? BeforeWrite { get; set; }
 
+    /// <summary>Runs before every plain delete (<see cref="DeleteAsync"/>) with its key: a gate, as <see cref="BeforeWrite"/>.</summary>
+    public Func<string, Task>? BeforeDelete { get; set; }
+
     /// <summary>When true every call throws <see cref="StorageUnavailableException"/>.</summary>
     public bool Unavailable { get; set; }
 
@@ -72,6 +75,11 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
     {
         await Disturb(cancellationToken);
+        if (BeforeDelete is { } gate)
+        {
+            await gate(key);
+        }
+
         return await inner.DeleteAsync(key, cancellationToken);
     }
 
