@@ -153,22 +153,23 @@ internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaint
             yield break;
         }
 
-        // Fan-out folders hold the names starting with their two characters ("_x" holds the one-character name "x"), so
-        // sorting them by that prefix and each one's names gives every name in ordinal order, one folder in memory at a time.
+        // Fan-out folders hold the names starting with their two characters, and "_x" also the one-character name "x": each
+        // folder is one group per prefix it holds, and the groups sorted by prefix, each sorted within, give every name in
+        // ordinal order with one folder in memory at a time.
         var after = startAfter is not null && startAfter.StartsWith(folder, StringComparison.Ordinal) ? startAfter[folder.Length..] : null;
-        var fanOuts = Directory.EnumerateDirectories(directory)
+        var groups = Directory.EnumerateDirectories(directory)
             .Select(Path.GetFileName)
             .Where(name => name is { Length: 2 } && name[0] != '.')
-            .Select(name => (Folder: name!, Prefix: name![0] == '_' ? name[1..] : name))
-            .Where(f => after is null || string.CompareOrdinal(f.Prefix, after[..Math.Min(after.Length, f.Prefix.Length)]) >= 0)
-            .OrderBy(f => f.Prefix, StringComparer.Ordinal)
+            .SelectMany(name => name![0] == '_' ? new[] { (Folder: name!, Prefix: name[1..]), (Folder: name!, Prefix: name!) } : [(Folder: name!, Prefix: name!)])
+            .Where(g => after is null || string.CompareOrdinal(g.Prefix, after[..Math.Min(after.Length, g.Prefix.Length)]) >= 0)
+            .OrderBy(g => g.Prefix, StringComparer.Ordinal)
             .ToList();
-        foreach (var fanOut in fanOuts)
+        foreach (var group in groups)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var files = new DirectoryInfo(Path.Combine(directory, fanOut.Folder)).EnumerateFiles()
+            var files = new DirectoryInfo(Path.Combine(directory, group.Folder)).EnumerateFiles()
                 .Where(file => file.Name[0] != '.' && (after is null || string.CompareOrdinal(file.Name, after) > 0)
-                    && file.Name.StartsWith(fanOut.Prefix, StringComparison.Ordinal) && (fanOut.Prefix.Length == 1) == (file.Name.Length == 1))
+                    && (group.Prefix.Length == 1 ? file.Name == group.Prefix : file.Name.Length > 1 && file.Name.StartsWith(group.Prefix, StringComparison.Ordinal)))
                 .OrderBy(file => file.Name, StringComparer.Ordinal)
                 .Select(file => new ObjectEntry(folder + file.Name, file.Length, null, file.LastWriteTimeUtc))
                 .ToList();
