@@ -7,6 +7,7 @@
 #   - the AWS CLI (Debian package awscli, /usr/bin/aws): scrub tests check what is in a bucket with it, as a third party.
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
 #     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
+#   - the C2PA toolchain (c2pa-rs as WebAssembly, c2pa-ts): `npm ci` in tests/c2pa, likewise.
 # Works as root on Debian 12 with the .NET SDK and Node 20 present (uses sudo if not root).
 set -euo pipefail
 
@@ -78,28 +79,28 @@ else
   [[ -x /usr/bin/aws ]] || { echo "install-test-deps: /usr/bin/aws still missing" >&2; exit 1; }
 fi
 
-# --- patched @20minutes/s3rver ----------------------------------------------------------------
+# --- npm packages (tests/backends: the patched local S3 server; tests/c2pa: the C2PA toolchain) --------
 command -v node >/dev/null 2>&1 || { echo "install-test-deps: node not found (Node 20+ needed)" >&2; exit 1; }
 command -v npm >/dev/null 2>&1 || { echo "install-test-deps: npm not found" >&2; exit 1; }
 
-STAMP="$BACKENDS/node_modules/.proofstorage-npm-ci.stamp"
-needs_npm_ci() {
-  [[ -f "$STAMP" ]] || return 0
-  [[ "$BACKENDS/package-lock.json" -nt "$STAMP" ]] && return 0
-  [[ "$BACKENDS/package.json" -nt "$STAMP" ]] && return 0
-  local patch
-  for patch in "$BACKENDS"/patches/*.patch; do
-    [[ -e "$patch" && "$patch" -nt "$STAMP" ]] && return 0
+# npm_ci_when_stale DIR FILE WHAT: `npm ci` in DIR when DIR/node_modules/FILE is missing or the install is older than
+# package.json, package-lock.json, .npmrc or patches/ (npm's postinstall applies those with patch-package).
+npm_ci_when_stale() {
+  local dir="$1" file="$2" what="$3"
+  local stamp="$dir/node_modules/.proofstorage-npm-ci.stamp" stale="" input
+  [[ -f "$stamp" && -f "$dir/node_modules/$file" ]] || stale=1
+  for input in "$dir/package.json" "$dir/package-lock.json" "$dir/.npmrc" "$dir"/patches/*.patch; do
+    [[ -e "$input" && "$input" -nt "$stamp" ]] && stale=1
   done
-  [[ -f "$BACKENDS/node_modules/@20minutes/s3rver/lib/cli.js" ]] || return 0
-  return 1
+  if [[ -n "$stale" ]]; then
+    echo "install-test-deps: npm ci in ${dir#"$ROOT"/} ($what)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  else
+    echo "install-test-deps: ${dir#"$ROOT"/}/node_modules is up to date"
+  fi
 }
 
-if needs_npm_ci; then
-  echo "install-test-deps: npm ci in tests/backends (applies patches/ via patch-package)"
-  # npm warns EBADENGINE: @20minutes/s3rver declares node >= 24 but runs fine on Node 20.
-  (cd "$BACKENDS" && npm ci --no-audit --no-fund --loglevel=error)
-  touch "$STAMP"
-else
-  echo "install-test-deps: tests/backends/node_modules is up to date"
-fi
+# npm warns EBADENGINE: @20minutes/s3rver declares node >= 24 but runs fine on Node 20.
+npm_ci_when_stale "$BACKENDS" "@20minutes/s3rver/lib/cli.js" "the local S3 server, patched via patch-package"
+npm_ci_when_stale "$ROOT/tests/c2pa" "@contentauth/c2pa-wasm/pkg/c2pa_bg.wasm" "c2pa-wasm and c2pa-ts for the C2PA tests"

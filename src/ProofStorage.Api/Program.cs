@@ -1,6 +1,6 @@
 using ProofStorage.Api;
+using ProofStorage.Api.Commands;
 using ProofStorage.Api.Endpoints;
-using ProofStorage.Api.Security;
 using ProofStorage.Api.Telemetry;
 
 if (ApiKeyCommand.TryRun(args, Console.In, Console.Out) || HealthCheckCommand.TryRun(args, Console.Out))

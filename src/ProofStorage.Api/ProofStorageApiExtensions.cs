@@ -89,7 +89,7 @@ internal static class ProofStorageApiExtensions
 
         // Cached reads answer 200/304 only, which status-code pages never touch, so they go first.
         app.UseMiddleware<CachedProofReadMiddleware>();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(ProblemCatalogue.WriteStatusCodePageAsync);
         // Only /swagger requests pass through the document and UI middleware: every proof request skipped it
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger

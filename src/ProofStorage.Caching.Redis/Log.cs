@@ -5,15 +5,15 @@ namespace ProofStorage.Caching.Redis;
 /// <summary>Log events of the Redis level, with stable ids. Never logs the configuration string (it may hold a password).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Redis L2 enabled: connecting in the background to {Endpoints} (key prefix {KeyPrefix})")]
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Redis L2 enabled: connecting in the background to {Endpoints} (key prefix {KeyPrefix})")]
     public static partial void Connecting(ILogger logger, string endpoints, string keyPrefix);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Redis connection failed ({FailureType}) to {Endpoint}: serving from L1 and storage until it returns")]
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Redis connection failed ({FailureType}) to {Endpoint}: serving from L1 and storage until it returns")]
     public static partial void ConnectionFailed(ILogger logger, string failureType, string endpoint);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Redis connection restored to {Endpoint}")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Redis connection restored to {Endpoint}")]
     public static partial void ConnectionRestored(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Sampling Redis status failed")]
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Sampling Redis status failed")]
     public static partial void StatusFailed(ILogger logger, Exception exception);
 }

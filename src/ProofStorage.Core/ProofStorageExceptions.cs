@@ -117,3 +117,49 @@ public sealed class ProofTooLargeException : Exception
 
     public long Limit { get; }
 }
+
+/// <summary>
+/// What a client sent cannot be stored as it is: a proof that is not one JSON value or nests too deep, a media type
+/// that is malformed or does not fit its proof, a legacy id that cannot be one. Nothing was stored.
+/// <see cref="Errors"/> names each offending field (as the API spells it: <c>proof</c>, <c>proofMediaType</c>, …)
+/// with what is wrong in words a client can act on. Mapped to a <c>400</c> ValidationProblem by the Api.
+/// </summary>
+public sealed class ProofValidationException : Exception
+{
+    public ProofValidationException(IReadOnlyDictionary<string, string[]> errors)
+        : base(Describe(errors))
+    {
+        Errors = errors;
+    }
+
+    public ProofValidationException(string field, string message)
+        : this(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] })
+    {
+    }
+
+    public ProofValidationException()
+        : this(new Dictionary<string, string[]>(StringComparer.Ordinal))
+    {
+    }
+
+    public ProofValidationException(string message)
+        : base(message)
+    {
+        Errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+    }
+
+    public ProofValidationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+    }
+
+    /// <summary>Field → what is wrong with it (one or more messages).</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; }
+
+    private static string Describe(IReadOnlyDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return errors.Count == 0 ? "The request is not valid." : string.Join(" ", errors.Values.SelectMany(messages => messages));
+    }
+}

@@ -17,9 +17,10 @@ namespace ProofStorage.Core;
 /// the storage provider. Thread-safe singleton.
 /// </summary>
 /// <remarks>
-/// Write path: <c>DEDUP</c> (a cached proof answers without any provider call) → <c>RECORD</c> (canonical JSON,
-/// proof bytes verbatim) → <c>COMPRESS</c> + <c>ENCRYPT</c> (envelope) → <c>CREATE-IF-ABSENT</c> (one provider
-/// write; losing the race means the existing proof wins). Read path: L1 → provider → verify (AES-GCM tag,
+/// Write path: <c>VALIDATE</c> + <c>HASH</c> (<see cref="ProofWritePipeline.Validate"/>: the proof is judged and its
+/// id derived, nothing built) → <c>DEDUP</c> (a cached proof answers without any provider call) → <c>RECORD</c>
+/// (canonical JSON, proof bytes verbatim) → <c>COMPRESS</c> + <c>ENCRYPT</c> (envelope; <see cref="ProofWritePipeline.Prepare"/>)
+/// → <c>CREATE-IF-ABSENT</c> (one provider write; losing the race means the existing proof wins). Read path: L1 → provider → verify (AES-GCM tag,
 /// record identity) → L1.
 /// </remarks>
 public sealed class StorageManager : IDisposable
@@ -33,9 +34,9 @@ public sealed class StorageManager : IDisposable
     private readonly ProofEnvelopeCodec _codec;
     private readonly IProofCache _cache;
     private readonly StorageStatistics _statistics;
-    private readonly TimeProvider _time;
     private readonly ILogger<StorageManager> _logger;
     private readonly ProofStorageOptions _options;
+    private readonly ProofWritePipeline _pipeline;
     private readonly MemoryCache _aliases = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
     public StorageManager(IStorageProvider storage, ProofEnvelopeCodec codec, IProofCache cache, StorageStatistics statistics,
@@ -46,73 +47,58 @@ public sealed class StorageManager : IDisposable
         _codec = codec;
         _cache = cache;
         _statistics = statistics;
-        _time = time;
         _options = options.Value;
         _logger = logger;
+        _pipeline = new ProofWritePipeline(codec, time, options);
     }
 
     /// <summary>The provider (or failover set) behind the store.</summary>
     public IStorageProvider Storage => _storage;
 
+    /// <summary>How this store turns a proof into the object it writes; a dry run prepares with the same one.</summary>
+    public ProofWritePipeline WritePipeline => _pipeline;
+
     /// <summary>
     /// Stores a proof for an image unless one exists already, in which case the existing proof is returned and
-    /// nothing is written. Throws <see cref="ArgumentException"/> for an invalid proof value,
-    /// <see cref="ProofTooLargeException"/> over the size limit and <see cref="StorageUnavailableException"/>
-    /// when the provider cannot acknowledge the write (then nothing is stored).
+    /// nothing is written. Throws <see cref="ProofValidationException"/> for an invalid proof value or media type,
+    /// <see cref="ProofTooLargeException"/> over the size limit (both before anything is built or read) and
+    /// <see cref="StorageUnavailableException"/> when the provider cannot acknowledge the write (then nothing is stored).
     /// </summary>
     public async Task<StoreProofResult> StoreAsync(StoreProofCommand command, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        if (!ProofRecord.IsSingleJsonValue(command.Proof.Span, _options.MaxProofDepth))
-        {
-            throw new ArgumentException($"The proof must be a single JSON value nested at most {_options.MaxProofDepth} levels deep.", nameof(command));
-        }
-
-        if (ProofMediaTypes.Check(command.ProofMediaType, command.Proof.Span) is { } mediaTypeError)
-        {
-            throw new ArgumentException(mediaTypeError, nameof(command));
-        }
-
-        var proofId = DedupProtocol.ProofIdFor(command.ImageHash);
-        var key = DedupProtocol.ProofKey(proofId);
+        // VALIDATE + HASH (ProofWritePipeline): a refused proof costs no record, no cache or provider call.
+        var proof = _pipeline.Validate(command);
         _statistics.DedupLookup();
         using var activity = ProofStorageActivities.Source.StartActivity("proofstorage.store");
-        activity?.SetTag(ProofIdTag, proofId);
+        activity?.SetTag(ProofIdTag, proof.ProofId);
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                // DEDUP: a proof this instance has cached answers without touching the provider.
-                if (_cache.TryGet(proofId, out var cached))
+                // DEDUP: a proof this instance has cached answers without building a record or touching the provider.
+                if (_cache.TryGet(proof.ProofId, out var cached))
                 {
                     return Deduplicated(cached, command, activity);
                 }
 
-                // RECORD
-                var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
-                var record = ProofRecord.Write(proofId, command.ImageHash, createdAt, command.Metadata, command.Proof.Span, command.ProofMediaType);
-                if (record.Length > _options.MaxRecordBytes)
-                {
-                    throw new ProofTooLargeException(record.Length, _options.MaxRecordBytes);
-                }
-
-                // COMPRESS + ENCRYPT
-                var sealedEnvelope = _codec.Seal(record, key);
+                // RECORD + COMPRESS + ENCRYPT (ProofWritePipeline)
+                var prepared = _pipeline.Prepare(proof);
 
                 // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
-                var created = await _storage.CreateIfAbsentAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
+                var sealedEnvelope = prepared.Envelope;
+                var created = await _storage.CreateIfAbsentAsync(prepared.ObjectKey, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken)
+                    .ConfigureAwait(false);
                 if (created)
                 {
-                    _statistics.Created(record.Length, sealedEnvelope.Compressed.Length, sealedEnvelope.Envelope.Length);
+                    _statistics.Created(prepared.Record.Length, sealedEnvelope.Compressed.Length, sealedEnvelope.Envelope.Length);
                     activity?.SetTag(DeduplicatedTag, false);
-                    var document = new ProofDocument(proofId, command.ImageHash, createdAt, record, sealedEnvelope.Compressed,
-                        sealedEnvelope.ETag, sealedEnvelope.Envelope.Length);
+                    var document = prepared.ToDocument();
                     await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
-                    Log.ProofStored(_logger, proofId, document.StoredBytes, _storage.Name);
+                    Log.ProofStored(_logger, proof.ProofId, document.StoredBytes, _storage.Name);
                     return new StoreProofResult(document, Deduplicated: false);
                 }
 
-                var existing = await GetAsync(proofId, cancellationToken).ConfigureAwait(false);
+                var existing = await GetAsync(proof.ProofId, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
                     return Deduplicated(existing, command, activity);
@@ -124,7 +110,7 @@ public sealed class StorageManager : IDisposable
                         "The proof for this image kept being created and deleted concurrently; retry the request.");
                 }
 
-                Log.DedupTargetVanished(_logger, proofId);
+                Log.DedupTargetVanished(_logger, proof.ProofId);
             }
         }
         catch (Exception ex) when (ProofStorageActivities.Failed(activity, ex))
@@ -147,7 +133,7 @@ public sealed class StorageManager : IDisposable
                 {
                     outcomes[index] = new BatchItemOutcome(index, await StoreAsync(commands[index], token).ConfigureAwait(false), null);
                 }
-                catch (Exception ex) when (ex is ArgumentException or ProofTooLargeException or StorageUnavailableException or ProofIntegrityException)
+                catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException or StorageUnavailableException or ProofIntegrityException)
                 {
                     outcomes[index] = new BatchItemOutcome(index, null, ex);
                 }
@@ -256,13 +242,14 @@ public sealed class StorageManager : IDisposable
 
     /// <summary>
     /// Records <paramref name="legacyId"/> as another name of <paramref name="proofId"/> (used by the migration so
-    /// old ids keep working). Idempotent: an alias that already names the same proof is left alone.
+    /// old ids keep working). Idempotent: an alias that already names the same proof is left alone. Throws
+    /// <see cref="ProofValidationException"/> (field <c>legacyId</c>) for an id that cannot be an alias.
     /// </summary>
     public async Task<bool> RegisterAliasAsync(string legacyId, string proofId, CancellationToken cancellationToken)
     {
         if (!ProofIds.IsValid(legacyId) || ProofIds.IsNativeShape(legacyId) && legacyId == proofId)
         {
-            throw new ArgumentException("A legacy id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-', other than the proof id.", nameof(legacyId));
+            throw new ProofValidationException("legacyId", "A legacy id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-', other than the proof id.");
         }
 
         var key = DedupProtocol.AliasKey(legacyId);
@@ -340,7 +327,7 @@ public sealed class StorageManager : IDisposable
         }
 
         var (opened, header) = Open(stored.Content, key, content => StoredObjects.OpenProof(_codec, content.Span, key, proofId, _options.MaxRecordBytes));
-        return new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, stored.Content.Length);
+        return new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, stored.Content);
     }
 
     /// <summary>Opens a stored object through <see cref="StoredObjects"/>, counting and logging an integrity failure.</summary>
@@ -367,9 +354,6 @@ public sealed class StorageManager : IDisposable
     }
 
     public void Dispose() => _aliases.Dispose();
-
-    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
-        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerMillisecond), value.Offset);
 
 }
 

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProofStorage.Core;
-using ProofStorage.Core.Codec;
 using ProofStorage.Core.Options;
 using ProofStorage.Core.Storage;
 using ProofStorage.Migrate.Console;
@@ -167,7 +166,6 @@ internal static class MigrationCli
         using (target)
         {
             var services = target.Services;
-            var storageOptions = services.GetRequiredService<IOptions<ProofStorageOptions>>().Value;
             var targetDescription = "store " + Describe(services.GetRequiredService<IConfiguration>());
             if (string.Equals(targetDescription, source.Description, StringComparison.Ordinal))
             {
@@ -187,8 +185,7 @@ internal static class MigrationCli
             }
 
             IProgressView progress = live ? new LiveProgressView(console) : new PlainProgressView(output, TimeSpan.FromSeconds(2));
-            var runner = new MigrationRunner(settings, source, services.GetRequiredService<StorageManager>(), services.GetRequiredService<ProofEnvelopeCodec>(),
-                storageOptions.MaxRecordBytes, storageOptions.MaxProofDepth, targetDescription, progress,
+            var runner = new MigrationRunner(settings, source, services.GetRequiredService<StorageManager>(), targetDescription, progress,
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("ProofStorage.Migrate"));
 
             var started = Stopwatch.GetTimestamp();

@@ -11,6 +11,8 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 using ProofStorage.Core;
 using ProofStorage.Core.Storage;
+using HashStream = Amazon.Runtime.Internal.Util.HashStream;
+using WrapperStream = Amazon.Runtime.Internal.Util.WrapperStream;
 
 namespace ProofStorage.Providers.S3;
 
@@ -93,7 +95,17 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _settings.Bucket, Key = ObjectKey(key) }, timeout.Token)
                 .ConfigureAwait(false);
             using var buffer = new MemoryStream(response.ContentLength is > 0 and < int.MaxValue ? (int)response.ContentLength : 256);
-            await response.ResponseStream.CopyToAsync(buffer, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await response.ResponseStream.CopyToAsync(buffer, timeout.Token).ConfigureAwait(false);
+            }
+            catch (AmazonClientException ex) when (ReportsChecksumMismatch(response.ResponseStream))
+            {
+                // The SDK checks the body against the ETag's MD5 once it has read all of it: the bytes are damaged.
+                Log.ChecksumMismatch(_logger, key, Name);
+                throw new ProofIntegrityException(IntegrityFailureKind.ChecksumMismatch, key, $"The object read from {Name} does not match its ETag.", ex);
+            }
+
             var bytes = buffer.ToArray();
             var expected = response.Metadata[Sha256Header];
             if (!string.IsNullOrEmpty(expected) && !string.Equals(expected, Sha256Hex(bytes), StringComparison.OrdinalIgnoreCase))
@@ -108,12 +120,6 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
-        }
-        catch (AmazonClientException ex) when (ex.Message.Contains("hash", StringComparison.OrdinalIgnoreCase))
-        {
-            // The SDK checks the body against the ETag's MD5 once it has read all of it: the bytes are damaged.
-            Log.ChecksumMismatch(_logger, key, Name);
-            throw new ProofIntegrityException(IntegrityFailureKind.ChecksumMismatch, key, $"The object read from {Name} does not match its ETag.", ex);
         }
         catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
         {
@@ -465,6 +471,16 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
     public void Dispose() => _client.Dispose();
 
     internal static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>
+    /// Whether the SDK's body check failed. A GET body is read through the SDK's <see cref="HashStream"/> (the MD5 of a
+    /// single-part object's ETag, or a response checksum), which throws a bare <see cref="AmazonClientException"/> when
+    /// the hash of what arrived differs; the exception carries nothing more, so the typed signal is the stream's own
+    /// state: a hash computed over the whole body that is not the one expected. (S3StorageProviderTests pins this.)
+    /// </summary>
+    internal static bool ReportsChecksumMismatch(Stream body) =>
+        WrapperStream.SearchWrappedStream(body, stream => stream is HashStream { CalculatedHash: { Length: > 0 } calculated, ExpectedHash: { Length: > 0 } expected }
+            && !calculated.AsSpan().SequenceEqual(expected)) is not null;
 
     internal string ObjectKey(string key) => _settings.KeyPrefix + key;
 

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ProofStorage.Core;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 using ProofStorage.IntegrationTests;
+using ProofStorage.Migrate.Hosting;
 using ProofStorage.Migrate.Migration;
 using ProofStorage.Testing;
 
@@ -50,6 +53,29 @@ public sealed class LegacyMigrationTests : IDisposable
         Assert.True(estimate.GetProperty("storedBytes").GetInt64() > 0);
         Assert.Equal(_legacy.InvalidFiles, report.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).Order(StringComparer.Ordinal));
         Assert.Contains("would migrate", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DryRunEstimate_IsExactlyWhatTheRealRunWrites()
+    {
+        // The dry run prepares each new proof with the target's own write pipeline, so its estimate is not an estimate.
+        await _workspace.RunAsync("--source", _legacy.Path, "--dry-run");
+        var estimated = _workspace.ReadReport().GetProperty("dryRunEstimate").GetProperty("storedBytes").GetInt64();
+
+        await _workspace.RunAsync("--source", _legacy.Path);
+
+        using var host = MigrationHost.Build([_workspace.ConfigPath], [], [], Microsoft.Extensions.Logging.LogLevel.Warning);
+        var storage = host.Services.GetRequiredService<StorageManager>().Storage;
+        long written = 0;
+        var proofs = 0;
+        await foreach (var key in storage.ListKeysAsync(DedupProtocol.ProofPrefix, CancellationToken.None))
+        {
+            written += (await storage.GetAsync(key, CancellationToken.None))!.Content.Length;
+            proofs++;
+        }
+
+        Assert.Equal(_legacy.UniqueImages, proofs);
+        Assert.Equal(written, estimated);
     }
 
     [Fact]

@@ -2,11 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using ProofStorage.Core;
 using ProofStorage.Core.Caching;
-using ProofStorage.Core.Codec;
-using ProofStorage.Core.Options;
 using ProofStorage.Core.Storage;
 using ProofStorage.Migrate.Console;
 using ProofStorage.Migrate.Hosting;
@@ -76,11 +73,9 @@ public sealed class TransientFailureTests : IDisposable
 
     private static MigrationRunner Runner(IHost host, LegacyFolder legacy, int retries)
     {
-        var options = host.Services.GetRequiredService<IOptions<ProofStorageOptions>>().Value;
         var settings = new MigrationSettings { Verify = true, BatchSize = 5, Parallelism = 4, Retries = retries, RetryDelay = TimeSpan.FromMilliseconds(1) };
         return new MigrationRunner(settings, new LegacyFolderSource(legacy.Path, 1 << 20), host.Services.GetRequiredService<StorageManager>(),
-            host.Services.GetRequiredService<ProofEnvelopeCodec>(), options.MaxRecordBytes, options.MaxProofDepth, "test target",
-            new PlainProgressView(TextWriter.Null, TimeSpan.FromHours(1)), NullLogger.Instance);
+            "test target", new PlainProgressView(TextWriter.Null, TimeSpan.FromHours(1)), NullLogger.Instance);
     }
 
     public void Dispose() => _workspace.Dispose();

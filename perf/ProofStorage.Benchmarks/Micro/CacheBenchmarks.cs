@@ -35,11 +35,12 @@ public class CacheBenchmarks
         _hashes = new ImageHash[Entries];
         var json = new byte[4096];
         var gzip = new byte[1400];
+        var envelope = new byte[1440];
         for (var i = 0; i < Entries; i++)
         {
             var hash = ImageHash.Parse(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))));
             var id = DedupProtocol.ProofIdFor(hash);
-            var document = new ProofDocument(id, hash, DateTimeOffset.UnixEpoch, json, gzip, "\"etag\"", 1500);
+            var document = new ProofDocument(id, hash, DateTimeOffset.UnixEpoch, json, gzip, "\"etag\"", envelope);
             _ids[i] = id;
             _hashes[i] = hash;
             _dictionary[id] = document;

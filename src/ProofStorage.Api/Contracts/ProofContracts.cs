@@ -130,6 +130,10 @@ public sealed class BatchItemResult
 
     public long? StoredBytes { get; init; }
 
+    /// <summary>The problem type of the failure, as in the API's ProblemDetails (absent on success).</summary>
+    /// <example>urn:proofstorage:problem:validation</example>
+    public string? Type { get; init; }
+
     /// <summary>Why the item failed (absent on success).</summary>
     public string? Error { get; init; }
 }

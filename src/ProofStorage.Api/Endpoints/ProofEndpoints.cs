@@ -118,7 +118,7 @@ internal static class ProofEndpoints
             var command = StoreRequestParser.Parse(document!.RootElement, api.Value, errors);
             if (command is null)
             {
-                return TypedResults.ValidationProblem(errors);
+                return ProblemCatalogue.ValidationResult(errors);
             }
 
             StoreProofResult result;
@@ -126,9 +126,9 @@ internal static class ProofEndpoints
             {
                 result = await store.StoreAsync(command, cancellationToken);
             }
-            catch (ArgumentException ex)
+            catch (ProofValidationException ex)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proof"] = [ex.Message] });
+                return ProblemCatalogue.ValidationResult(ex.Errors);
             }
 
             var response = ToResponse(result);
@@ -175,7 +175,7 @@ internal static class ProofEndpoints
         {
             if (!long.TryParse(expiresIn, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds < 1)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]>
                 {
                     ["expiresIn"] = [$"expiresIn is a whole number of seconds, at least 1 (longer than {(long)options.MaxPresignedUrlExpiry.TotalSeconds} is shortened to that)."],
                 });
@@ -219,7 +219,7 @@ internal static class ProofEndpoints
     {
         if (!ImageHash.TryParse(imageHash, out var hash))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]>
             {
                 ["imageHash"] = ["imageHash must be the SHA-256 of the image: 64 hexadecimal characters."],
             });
@@ -275,13 +275,13 @@ internal static class ProofEndpoints
             var root = document!.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["items"] = ["The body is {\"items\": [store requests]}."] });
+                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = ["The body is {\"items\": [store requests]}."] });
             }
 
             var count = items.GetArrayLength();
             if (count == 0 || count > limits.MaxBatchItems)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["items"] = [$"A batch holds 1-{limits.MaxBatchItems} items."] });
+                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = [$"A batch holds 1-{limits.MaxBatchItems} items."] });
             }
 
             var results = new BatchItemResult?[count];
@@ -294,12 +294,7 @@ internal static class ProofEndpoints
                 var command = StoreRequestParser.Parse(item, limits, errors);
                 if (command is null)
                 {
-                    results[index] = new BatchItemResult
-                    {
-                        Index = index,
-                        Status = StatusCodes.Status400BadRequest,
-                        Error = string.Join(" ", errors.Values.SelectMany(v => v)),
-                    };
+                    results[index] = FailedBatchItem(index, new ProofValidationException(errors));
                 }
                 else
                 {
@@ -314,9 +309,7 @@ internal static class ProofEndpoints
             foreach (var outcome in outcomes)
             {
                 var position = positions[outcome.Index];
-                results[position] = outcome.Result is { } result
-                    ? ToBatchResult(position, result)
-                    : new BatchItemResult { Index = position, Status = StatusOf(outcome.Error!), Error = outcome.Error!.Message };
+                results[position] = outcome.Result is { } result ? ToBatchResult(position, result) : FailedBatchItem(position, outcome.Error!);
             }
 
             return TypedResults.Ok(new BatchStoreResponse { Results = results! });
@@ -337,7 +330,7 @@ internal static class ProofEndpoints
             var root = document!.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("proofIds", out var idsElement) || idsElement.ValueKind != JsonValueKind.Array)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proofIds"] = ["The body is {\"proofIds\": [ids]}."] });
+                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["proofIds"] = ["The body is {\"proofIds\": [ids]}."] });
             }
 
             var ids = new List<string>();
@@ -345,7 +338,7 @@ internal static class ProofEndpoints
             {
                 if (!JsonStrings.TryGet(element, out var id) || !ProofIds.IsValid(id))
                 {
-                    return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                    return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]>
                     {
                         ["proofIds"] = ["Every proof id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-'."],
                     });
@@ -356,7 +349,7 @@ internal static class ProofEndpoints
 
             if (ids.Count == 0 || ids.Count > limits.MaxLookupIds)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["proofIds"] = [$"Ask for 1-{limits.MaxLookupIds} ids."] });
+                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["proofIds"] = [$"Ask for 1-{limits.MaxLookupIds} ids."] });
             }
 
             var (found, missing) = await store.LookupAsync(ids.Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
@@ -390,20 +383,18 @@ internal static class ProofEndpoints
         };
     }
 
-    private static int StatusOf(Exception error) => error switch
+    /// <summary>A batch item that failed: the status and type of its failure's catalogue entry, and the detail.</summary>
+    private static BatchItemResult FailedBatchItem(int index, Exception error)
     {
-        ProofTooLargeException => StatusCodes.Status413PayloadTooLarge,
-        StorageUnavailableException => StatusCodes.Status503ServiceUnavailable,
-        ProofIntegrityException => StatusCodes.Status502BadGateway,
-        _ => StatusCodes.Status400BadRequest,
-    };
+        var (kind, detail) = ProblemCatalogue.Classify(error);
+        return new BatchItemResult { Index = index, Status = kind.Status, Type = kind.Type, Error = detail };
+    }
 
     private static ValidationProblem InvalidProofId() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        ProblemCatalogue.ValidationResult(new Dictionary<string, string[]>
         {
             ["proofId"] = ["A proof id is 1-128 characters of A-Z, a-z, 0-9, '_' or '-'."],
         });
 
-    private static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Proof not found", detail: detail);
+    private static ProblemHttpResult NotFound(string detail) => ProblemCatalogue.Result(ProblemCatalogue.NotFound, detail);
 }

@@ -11,12 +11,14 @@ namespace ProofStorage.Api.Http;
 /// </summary>
 internal static class JsonRequestReader
 {
+    /// <summary>Headroom the parser gets beyond the depth a caller allows, for the request's own levels around a proof.</summary>
+    private const int RequestWrapperDepth = 4;
+
     public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth)
     {
         if (!IsJson(request.ContentType))
         {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type", detail: "Send the body as application/json."));
+            return (null, ProblemCatalogue.Result(ProblemCatalogue.UnsupportedMediaType, "Send the body as application/json."));
         }
 
         if (request.ContentLength > maxBytes)
@@ -67,17 +69,18 @@ internal static class JsonRequestReader
                 return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
             }
 
+            var parserDepth = maxDepth + RequestWrapperDepth;
             try
             {
                 // The document keeps its own copy of the bytes, so the pooled buffer can go back at once.
                 var document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), new JsonDocumentOptions
                 {
-                    MaxDepth = maxDepth + 4,
+                    MaxDepth = parserDepth,
                     AllowDuplicateProperties = false,
                 });
                 return (document, null);
             }
-            catch (JsonException ex) when (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+            catch (JsonException) when (NestsDeeperThan(buffer.AsSpan(0, length), parserDepth))
             {
                 return (null, BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."));
             }
@@ -119,10 +122,35 @@ internal static class JsonRequestReader
         return !charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
     }
 
-    internal static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: detail);
+    /// <summary>
+    /// True when <paramref name="json"/> opens more than <paramref name="maxDepth"/> nested objects or arrays before any
+    /// syntax error: the parser's failure was the depth limit, told apart by the reader's own depth count.
+    /// </summary>
+    internal static bool NestsDeeperThan(ReadOnlySpan<byte> json, int maxDepth)
+    {
+        // One level of headroom, so the reader reaches the first too-deep container instead of throwing at it.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth + 1 });
+        try
+        {
+            while (reader.Read())
+            {
+                // CurrentDepth counts the containers around the token: an opening token at depth d is the (d+1)th level.
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= maxDepth)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A syntax error before any too-deep container.
+        }
+
+        return false;
+    }
+
+    internal static ProblemHttpResult BadRequest(string detail) => ProblemCatalogue.Result(ProblemCatalogue.MalformedRequest, detail);
 
     private static ProblemHttpResult TooLarge(int maxBytes) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-            detail: $"The body exceeds the limit of {maxBytes} bytes.");
+        ProblemCatalogue.Result(ProblemCatalogue.RequestTooLarge, $"The body exceeds the limit of {maxBytes} bytes.");
 }

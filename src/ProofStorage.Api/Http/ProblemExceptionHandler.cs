@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
 using ProofStorage.Core;
 
 namespace ProofStorage.Api.Http;
 
-/// <summary>The one place failures become RFC 7807 ProblemDetails. Never echoes payloads or internal details.</summary>
+/// <summary>Answers an exception that left an endpoint with its <see cref="ProblemCatalogue"/> entry; logs the 5xx ones.</summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -16,38 +15,14 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             return true;
         }
 
-        var (status, title, detail, type) = exception switch
+        var (kind, detail) = ProblemCatalogue.Classify(exception);
+        if (kind.Status >= StatusCodes.Status500InternalServerError)
         {
-            ProofIntegrityException => (StatusCodes.Status502BadGateway, "Stored proof failed verification",
-                "The stored copy of this proof is corrupted or cannot be authenticated, and no good copy could be read. It is not served.",
-                "urn:proofstorage:problem:integrity"),
-            StorageUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
-                "The storage backend did not answer in time. Nothing was changed; retry later.", "urn:proofstorage:problem:storage-unavailable"),
-            ProofTooLargeException tooLarge => (StatusCodes.Status413PayloadTooLarge, "Proof too large", tooLarge.Message,
-                "urn:proofstorage:problem:too-large"),
-            BadHttpRequestException badRequest => (badRequest.StatusCode, "Bad request", badRequest.Message, null),
-            TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
-                "The storage backend did not answer in time. Nothing was changed; retry later.", "urn:proofstorage:problem:storage-unavailable"),
-            _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed unexpectedly; see the server log for the trace id.", null),
-        };
-
-        if (status >= 500)
-        {
-            LogFailure(logger, exception, httpContext.Request.Method, httpContext.Request.Path, status);
+            LogFailure(logger, exception, httpContext.Request.Method, httpContext.Request.Path, kind.Status);
         }
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
-        {
-            httpContext.Response.Headers.RetryAfter = "5";
-        }
-
-        httpContext.Response.StatusCode = status;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type },
-        });
+        return await ProblemCatalogue.WriteAsync(problemDetails, httpContext, kind, detail, exception: exception,
+            errors: (exception as ProofValidationException)?.Errors);
     }
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "{Method} {Path} failed with {Status}")]

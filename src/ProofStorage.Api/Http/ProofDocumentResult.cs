@@ -9,35 +9,21 @@ namespace ProofStorage.Api.Http;
 /// JSON otherwise. Strong ETags per representation, <c>If-None-Match</c> → <c>304</c>, <c>HEAD</c> without body,
 /// and the caching and <c>Link</c> headers of <see cref="ProofResponseHeaders"/>.
 /// </summary>
-internal sealed class ProofDocumentResult(ProofDocument document, ProofResponseHeaders proofHeaders) : IResult
+internal sealed class ProofDocumentResult(ProofDocument document, ProofResponseHeaders proofHeaders) : ProofResponseResult(document, proofHeaders)
 {
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var request = httpContext.Request;
-        var response = httpContext.Response;
-        var gzip = AcceptsGzip(request.Headers.AcceptEncoding);
-        var headers = response.Headers;
-        proofHeaders.Apply(response, document.ProofId, gzip ? document.GzipETag : document.ETag);
-        headers.Vary = "Accept-Encoding";
+    private const string JsonContentType = "application/json; charset=utf-8";
 
-        // Either representation's tag counts: both name the same immutable record.
-        if (ProofResponseHeaders.Matches(request.Headers.IfNoneMatch, document.ETag, document.GzipETag))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return Task.CompletedTask;
-        }
+    protected override Representation Select(HttpRequest request) =>
+        AcceptsGzip(request.Headers.AcceptEncoding)
+            ? new Representation(Document.GzipETag, ContentEncoding: "gzip", Vary: "Accept-Encoding")
+            : new Representation(Document.ETag, Vary: "Accept-Encoding");
 
-        var body = gzip ? document.Gzip : document.Json;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        if (gzip)
-        {
-            headers.ContentEncoding = "gzip";
-        }
+    // Either representation's tag counts: both name the same immutable record.
+    protected override bool IsNotModified(StringValues ifNoneMatch, Representation representation) =>
+        ProofResponseHeaders.Matches(ifNoneMatch, Document.ETag, Document.GzipETag);
 
-        response.ContentLength = body.Length;
-        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
-    }
+    protected override (string ContentType, ReadOnlyMemory<byte> Body) Content(Representation representation) =>
+        (JsonContentType, representation.ContentEncoding is null ? Document.Json : Document.Gzip);
 
     private static bool AcceptsGzip(StringValues acceptEncoding)
     {

@@ -8,24 +8,14 @@ namespace ProofStorage.Api.Http;
 /// <see cref="ProofMediaTypes"/>), so a C2PA reader given a remote-manifest URL can fetch it directly. Its ETag is
 /// the record's with a <c>.m</c> suffix: strong, and distinct from the record representations.
 /// </summary>
-internal sealed class ProofManifestResult(ProofDocument document, ProofResponseHeaders proofHeaders) : IResult
+internal sealed class ProofManifestResult(ProofDocument document, ProofResponseHeaders proofHeaders) : ProofResponseResult(document, proofHeaders)
 {
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var request = httpContext.Request;
-        var response = httpContext.Response;
-        var etag = string.Concat(document.ETag.AsSpan(0, document.ETag.Length - 1), ".m\"");
-        proofHeaders.Apply(response, document.ProofId, etag);
-        if (ProofResponseHeaders.Matches(request.Headers.IfNoneMatch, etag))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return Task.CompletedTask;
-        }
+    protected override Representation Select(HttpRequest request) =>
+        new(string.Concat(Document.ETag.AsSpan(0, Document.ETag.Length - 1), ".m\""));
 
-        var content = ProofRecord.ReadProofDocument(document.Json);
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = content.MediaType;
-        response.ContentLength = content.Content.Length;
-        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(content.Content, httpContext.RequestAborted).AsTask();
+    protected override (string ContentType, ReadOnlyMemory<byte> Body) Content(Representation representation)
+    {
+        var content = ProofRecord.ReadProofDocument(Document.Json);
+        return (content.MediaType, content.Content);
     }
 }

@@ -4,7 +4,12 @@ using ProofStorage.Core.Model;
 
 namespace ProofStorage.Api.Http;
 
-/// <summary>Validates one store item (<c>{imageHash, proof, proofMediaType?, metadata?}</c>) into a command, or into field errors.</summary>
+/// <summary>
+/// Reads one store item (<c>{imageHash, proof, proofMediaType?, metadata?}</c>) into a command, or into field errors:
+/// the request's shape only (fields present, of the right types, within the request limits). Whether the proof itself
+/// can be stored (one JSON value, depth, media type against content, size) is the Core's to decide
+/// (<see cref="ProofStorage.Core.ProofWritePipeline"/>), once.
+/// </summary>
 internal static class StoreRequestParser
 {
     public static StoreProofCommand? Parse(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)
@@ -40,12 +45,12 @@ internal static class StoreRequestParser
             proof = JsonMarshal.GetRawUtf8Value(proofElement).ToArray();
         }
 
-        var mediaType = ParseMediaType(item, proof, errors);
+        var mediaType = ParseMediaType(item, errors);
         var metadata = ParseMetadata(item, limits, errors);
         return errors.Count == 0 ? new StoreProofCommand(imageHash, proof, metadata, ProofMediaType: mediaType) : null;
     }
 
-    private static string? ParseMediaType(JsonElement item, ReadOnlyMemory<byte> proof, Dictionary<string, string[]> errors)
+    private static string? ParseMediaType(JsonElement item, Dictionary<string, string[]> errors)
     {
         if (!item.TryGetProperty("proofMediaType", out var element) || element.ValueKind == JsonValueKind.Null)
         {
@@ -58,15 +63,7 @@ internal static class StoreRequestParser
             return null;
         }
 
-        // Media types are case-insensitive: one spelling in the record.
-        var mediaType = text.ToLowerInvariant();
-        if (!errors.ContainsKey("proof") && ProofMediaTypes.Check(mediaType, proof.Span) is { } error)
-        {
-            errors["proofMediaType"] = [error];
-            return null;
-        }
-
-        return mediaType;
+        return text;
     }
 
     private static Dictionary<string, string>? ParseMetadata(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using ProofStorage.Api.Http;
 
 namespace ProofStorage.Api.Security;
 
@@ -44,17 +44,15 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"{SchemeName} realm=\"ProofStorage\", header=\"{HeaderName}\"";
-        return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required",
-            $"Send a valid API key in the {HeaderName} header (or 'Authorization: {SchemeName} <key>'). Nothing was changed.");
+        return ProblemCatalogue.WriteAsync(problemDetails, Context, ProblemCatalogue.Unauthorized,
+            $"Send a valid API key in the {HeaderName} header (or 'Authorization: {SchemeName} <key>'). Nothing was changed.").AsTask();
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
-            "This API key lacks the scope this operation needs. Nothing was changed.");
+        return ProblemCatalogue.WriteAsync(problemDetails, Context, ProblemCatalogue.Forbidden,
+            "This API key lacks the scope this operation needs. Nothing was changed.").AsTask();
     }
 
     private static AuthenticateResult Success(string name, IEnumerable<string> scopes) =>
@@ -66,15 +64,6 @@ internal sealed class ApiKeyAuthenticationHandler(
         var claims = new List<Claim> { new(ClaimTypes.Name, name) };
         claims.AddRange(scopes.Select(s => new Claim(ProofStorageScopes.ClaimType, s)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-    }
-
-    private async Task WriteProblemAsync(int status, string title, string detail)
-    {
-        await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
     }
 
     internal static string? ReadKey(IHeaderDictionary headers)

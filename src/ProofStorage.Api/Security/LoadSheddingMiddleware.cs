@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using ProofStorage.Api.Http;
 using ProofStorage.Api.Telemetry;
 
 namespace ProofStorage.Api.Security;
@@ -70,19 +70,8 @@ internal sealed class LoadSheddingMiddleware : IDisposable
                     SecurityLog.LoadShed(_logger, Interlocked.Read(ref _shed));
                 }
 
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                context.Response.Headers.RetryAfter = "1";
-                await problemDetails.TryWriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status503ServiceUnavailable,
-                        Title = "Overloaded",
-                        Detail = "The service is at capacity. Nothing was changed; retry after the delay in Retry-After.",
-                        Type = "urn:proofstorage:problem:overloaded",
-                    },
-                });
+                await ProblemCatalogue.WriteAsync(problemDetails, context, ProblemCatalogue.Overloaded,
+                    "The service is at capacity. Nothing was changed; retry after the delay in Retry-After.");
                 return;
             }
 

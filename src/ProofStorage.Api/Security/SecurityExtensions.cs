@@ -1,12 +1,11 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using ProofStorage.Api.Http;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace ProofStorage.Api.Security;
@@ -37,7 +36,7 @@ internal static class SecurityExtensions
 
         services.AddRateLimiter(options =>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.RejectionStatusCode = ProblemCatalogue.RateLimited.Status;
             options.OnRejected = OnRateLimitedAsync;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
@@ -97,21 +96,10 @@ internal static class SecurityExtensions
     {
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         SecurityLog.RateLimited(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ProofStorage.Api.Security"),
             http.User.Identity?.Name ?? "anonymous");
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = $"This client's request rate is over its limit. Nothing was changed; retry after {retryAfter} s.",
-                Type = "urn:proofstorage:problem:rate-limited",
-            },
-        });
+        await ProblemCatalogue.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, ProblemCatalogue.RateLimited,
+            $"This client's request rate is over its limit. Nothing was changed; retry after {retryAfter} s.", retryAfter);
     }
 
     private static void AddSwaggerSecurity(SwaggerGenOptions options)

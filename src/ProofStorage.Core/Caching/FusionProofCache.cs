@@ -15,21 +15,19 @@ namespace ProofStorage.Core.Caching;
 /// instance) and, when a <see cref="DistributedProofCacheLevel"/> is registered, the L2 and the backplane.
 /// </summary>
 /// <remarks>
-/// Negative lookups ("no proof with this id"): with an L2 they are kept only in the L2, under their own key
-/// (<c>nf:{id}</c>), so a store on any instance (which writes the proof's own L2 entry before it answers) is seen
-/// by the next lookup on every instance without waiting for a backplane message. Without an L2 they are kept in
-/// L1 for <see cref="CacheOptions.NegativeDuration"/>, where this instance's own stores replace them.
+/// Negative lookups ("no proof with this id"): with an L2 they are kept only in the L2, as an entry without a
+/// proof under the proof's own key, for <see cref="CacheOptions.NegativeDuration"/>. A store on any instance writes
+/// the proof's L2 entry over it before it answers, so the next lookup on every instance sees the proof without
+/// waiting for a backplane message, and a store costs no extra Redis command to clear it. Without an L2 they are
+/// kept in L1 for <see cref="CacheOptions.NegativeDuration"/>, where this instance's own stores replace them.
 /// </remarks>
 internal sealed class FusionProofCache : IProofCache, IDisposable
 {
-    private const string NegativePrefix = "nf:";
-
     private readonly MemoryCache _memory;
     private readonly FusionCache _cache;
     private readonly FusionCacheEntryOptions _entryOptions;
     private readonly FusionCacheEntryOptions _memoryOnlyOptions;
     private readonly FusionCacheEntryOptions _removeOptions;
-    private readonly FusionCacheEntryOptions? _negativeOptions;
     private readonly TimeSpan _negativeDuration;
     private readonly DistributedProofCacheLevel? _distributed;
     private readonly ILogger _logger;
@@ -84,14 +82,6 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             // and a frozen Redis must not hold the request for the client's timeout a second time.
             _entryOptions.AllowBackgroundDistributedCacheOperations = false;
             _entryOptions.AllowBackgroundBackplaneOperations = true;
-            if (_negativeDuration > TimeSpan.Zero)
-            {
-                _negativeOptions = _entryOptions.Duplicate();
-                _negativeOptions.Duration = _negativeDuration;
-                _negativeOptions.SkipMemoryCacheRead = true;
-                _negativeOptions.SkipMemoryCacheWrite = true;
-                _negativeOptions.SkipBackplaneNotifications = true;
-            }
         }
 
         // A delete waits for its backplane message to reach Redis, so other instances hear of it as soon as
@@ -127,8 +117,8 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
                 _cache.SetupBackplane(distributed.Backplane);
             }
 
-            _cache.Events.Distributed.Hit += (_, e) => CountDistributed(e.Key, hit: true);
-            _cache.Events.Distributed.Miss += (_, e) => CountDistributed(e.Key, hit: false);
+            _cache.Events.Distributed.Hit += (_, _) => OnDistributedRead(hit: true);
+            _cache.Events.Distributed.Miss += (_, _) => OnDistributedRead(hit: false);
             _cache.Events.Distributed.DeserializationError += (_, _) => Interlocked.Increment(ref _distributedErrors);
             _cache.Events.Distributed.CircuitBreakerChange += (_, e) =>
             {
@@ -198,31 +188,10 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         var document = await _cache.GetOrSetAsync<ProofDocument?>(proofId, async (context, token) =>
         {
             outcome.Loaded = true;
-            if (_negativeOptions is not null)
-            {
-                var negative = await _cache.TryGetAsync<ProofDocument?>(NegativePrefix + proofId, _negativeOptions, token).ConfigureAwait(false);
-                if (negative.HasValue)
-                {
-                    Interlocked.Increment(ref _negativeHits);
-                    SkipEverything(context.Options);
-                    return null;
-                }
-            }
-
             var loaded = await load(proofId, token).ConfigureAwait(false);
             if (loaded is null)
             {
-                SkipEverything(context.Options);
-                if (_negativeOptions is not null)
-                {
-                    await _cache.SetAsync<ProofDocument?>(NegativePrefix + proofId, null, _negativeOptions, token).ConfigureAwait(false);
-                }
-                else if (_negativeDuration > TimeSpan.Zero)
-                {
-                    // L1 only (no shared level): this instance's own stores replace the entry.
-                    context.Options.SkipMemoryCacheWrite = false;
-                    context.Options.Duration = _negativeDuration;
-                }
+                RememberNotFound(context.Options);
             }
             else
             {
@@ -231,7 +200,14 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
 
             return loaded;
         }, default, _entryOptions, cancellationToken).ConfigureAwait(false);
-        CountMemory(hit: !outcome.Loaded && !outcome.ServedByL2);
+        CountLookup(outcome, document);
+
+        if (document is null && outcome.ServedByL2)
+        {
+            // A remembered "not found" from L2: FusionCache copied it into L1 too, where a store on another instance
+            // could only clear it with a backplane message, later. Negatives stay in L2, which that store overwrites.
+            await _cache.RemoveAsync(proofId, _memoryOnlyOptions, cancellationToken).ConfigureAwait(false);
+        }
 
         if (document is not null && document.ProofId != proofId)
         {
@@ -249,11 +225,8 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         ArgumentNullException.ThrowIfNull(document);
         var entry = _entryOptions.Duplicate();
         entry.Size = document.CacheSize;
+        // Over a negative entry in L2, if there is one: it lives under the same key, so nothing else is sent.
         await _cache.SetAsync<ProofDocument?>(document.ProofId, document, entry, cancellationToken).ConfigureAwait(false);
-        if (_negativeOptions is not null)
-        {
-            await _cache.RemoveAsync(NegativePrefix + document.ProofId, _negativeOptions, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     public async Task RemoveAsync(string proofId, CancellationToken cancellationToken) =>
@@ -297,11 +270,27 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
 
     private static double Rate(long hits, long total) => total == 0 ? 0 : Math.Round((double)hits / total, 4);
 
-    private static void SkipEverything(FusionCacheEntryOptions options)
+    /// <summary>How a "not found" is remembered, set on the lookup's own entry options from inside its load.</summary>
+    private void RememberNotFound(FusionCacheEntryOptions options)
     {
-        options.SkipMemoryCacheWrite = true;
-        options.SkipDistributedCacheWrite = true;
+        // Other instances have nothing to evict: no backplane message for a negative entry, wherever it is kept.
         options.SkipBackplaneNotifications = true;
+        if (_negativeDuration <= TimeSpan.Zero)
+        {
+            options.SkipMemoryCacheWrite = true;
+            options.SkipDistributedCacheWrite = true;
+        }
+        else if (_distributed is not null)
+        {
+            // L2 only, under the proof's own key, so the proof's L2 write on any instance replaces it.
+            options.SkipMemoryCacheWrite = true;
+            options.Duration = _negativeDuration;
+        }
+        else
+        {
+            // L1 only (no shared level): this instance's own stores replace the entry.
+            options.Duration = _negativeDuration;
+        }
     }
 
     private void CountMemory(bool hit)
@@ -310,27 +299,50 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         _metrics?.CacheLookup(CacheLevel.L1, hit);
     }
 
-    /// <summary>An L2 read of a proof (negative entries, <c>nf:</c>, are counted apart); runs inline in the lookup's flow.</summary>
-    private void CountDistributed(string key, bool hit)
+    /// <summary>
+    /// An L2 read, reported by FusionCache inline in the lookup's flow. It is counted once the lookup knows what the
+    /// read returned: an entry without a proof is a negative hit, not a proof served from L2.
+    /// </summary>
+    private void OnDistributedRead(bool hit)
     {
-        if (key.StartsWith(NegativePrefix, StringComparison.Ordinal))
+        if (CurrentLookup.Value is { } outcome)
         {
+            outcome.ServedByL2 |= hit;
+            outcome.MissedL2 |= !hit;
             return;
         }
 
-        Interlocked.Increment(ref hit ? ref _distributedHits : ref _distributedMisses);
-        _metrics?.CacheLookup(CacheLevel.L2, hit);
-        if (hit && CurrentLookup.Value is { } outcome)
-        {
-            outcome.ServedByL2 = true;
-        }
+        CountDistributed(hit);
     }
 
-    /// <summary>What happened to one lookup past L1 (written by the load and by the L2 event, read after).</summary>
+    private void CountLookup(LookupOutcome outcome, ProofDocument? document)
+    {
+        if (outcome.ServedByL2 && document is null)
+        {
+            Interlocked.Increment(ref _negativeHits);
+            CountDistributed(hit: false);
+        }
+        else if (outcome.ServedByL2 || outcome.MissedL2)
+        {
+            CountDistributed(outcome.ServedByL2);
+        }
+
+        CountMemory(hit: !outcome.Loaded && !outcome.ServedByL2);
+    }
+
+    private void CountDistributed(bool hit)
+    {
+        Interlocked.Increment(ref hit ? ref _distributedHits : ref _distributedMisses);
+        _metrics?.CacheLookup(CacheLevel.L2, hit);
+    }
+
+    /// <summary>What happened to one lookup past L1 (written by the load and by the L2 events, read after).</summary>
     private sealed class LookupOutcome
     {
         public bool Loaded { get; set; }
 
         public bool ServedByL2 { get; set; }
+
+        public bool MissedL2 { get; set; }
     }
 }

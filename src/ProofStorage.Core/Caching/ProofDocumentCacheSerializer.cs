@@ -1,5 +1,6 @@
 using System.Text;
 using ProofStorage.Core.Codec;
+using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 using ZiggyCreatures.Caching.Fusion.Internals;
 using ZiggyCreatures.Caching.Fusion.Internals.Distributed;
@@ -8,19 +9,23 @@ using ZiggyCreatures.Caching.Fusion.Serialization;
 namespace ProofStorage.Core.Caching;
 
 /// <summary>
-/// Writes proof cache entries for a distributed level as encrypted envelopes, so the shared server never holds a
-/// plaintext proof: the document's gzip bytes are sealed with AES-256-GCM by <see cref="ProofEnvelopeCodec"/> under
-/// the associated data <c>cache:{proofId}:{etag}</c>, and verified (tag, record identity) on every read. A value
-/// that fails verification is rejected, which FusionCache treats as a miss. Thread-safe.
+/// Writes proof cache entries for a distributed level as the provider's own envelopes, so the shared server never
+/// holds a plaintext proof and a store seals its proof once: the value carries the exact bytes the provider holds at
+/// <c>proofs/{id}</c> (<see cref="ProofDocument.Envelope"/>), and a read opens them exactly as a provider read does
+/// (AES-256-GCM with the object key as associated data, then the record's own id checked), so the document and its
+/// ETag are the same whichever level it came from. A value that fails verification is rejected, which FusionCache
+/// treats as a miss. Thread-safe.
 /// </summary>
 /// <remarks>
-/// Layout: <c>'P' 'C' version(1)</c>, FusionCache's entry fields (timestamps, metadata, tags: no proof content),
-/// then, when the entry holds a proof, its id, ETag, stored size and the envelope. Only FusionCache's distributed
-/// entries of <see cref="ProofDocument"/> are supported; anything else throws <see cref="NotSupportedException"/>.
+/// Layout: <c>'P' 'C' version(2)</c>, FusionCache's entry fields (timestamps, metadata, tags: no proof content),
+/// then, when the entry holds a proof, its id and the envelope. An entry without a proof is a remembered "not found".
+/// Only FusionCache's distributed entries of <see cref="ProofDocument"/> are supported; anything else throws
+/// <see cref="NotSupportedException"/>. Values of version 1 (an envelope sealed a second time for the cache) are
+/// rejected, so during a rolling upgrade they are misses until rewritten.
 /// </remarks>
 public sealed class ProofDocumentCacheSerializer : IFusionCacheSerializer
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
     private readonly ProofEnvelopeCodec _codec;
     private readonly int _maxRecordBytes;
     private long _bytesWritten;
@@ -41,9 +46,6 @@ public sealed class ProofDocumentCacheSerializer : IFusionCacheSerializer
 
     /// <summary>Values that failed verification (tampered, foreign key, corrupt) and were treated as misses.</summary>
     public long Rejected => Volatile.Read(ref _rejected);
-
-    /// <summary>The associated data binding a cache envelope to its proof and entity tag.</summary>
-    public static string AssociatedKey(string proofId, string etag) => $"cache:{proofId}:{etag}";
 
     public byte[] Serialize<T>(T? obj)
     {
@@ -89,14 +91,10 @@ public sealed class ProofDocumentCacheSerializer : IFusionCacheSerializer
             writer.Write(document is not null);
             if (document is not null)
             {
-                // ENCRYPT: the document's gzip bytes, bound to its id and ETag.
-                var compressed = document.Gzip.ToArray();
-                var sealedEnvelope = _codec.SealCompressed(compressed, AssociatedKey(document.ProofId, document.ETag));
+                // The envelope as the provider holds it: sealed once, when the proof was stored.
                 writer.Write(document.ProofId);
-                writer.Write(document.ETag);
-                writer.Write(document.StoredBytes);
-                writer.Write(sealedEnvelope.Envelope.Length);
-                writer.Write(sealedEnvelope.Envelope);
+                writer.Write(document.Envelope.Length);
+                writer.Write(document.Envelope.Span);
             }
         }
 
@@ -170,8 +168,6 @@ public sealed class ProofDocumentCacheSerializer : IFusionCacheSerializer
         if (reader.ReadBoolean())
         {
             var proofId = reader.ReadString();
-            var etag = reader.ReadString();
-            var storedBytes = reader.ReadInt64();
             var length = reader.ReadInt32();
             if (length < 0 || length > data.Length)
             {
@@ -179,16 +175,21 @@ public sealed class ProofDocumentCacheSerializer : IFusionCacheSerializer
             }
 
             var envelope = reader.ReadBytes(length);
+            if (envelope.Length != length)
+            {
+                throw new FormatException("The envelope is truncated.");
+            }
 
-            // VERIFY: the tag authenticates the bytes, the id and the ETag; the record must name the same proof.
-            var opened = _codec.Open(envelope, AssociatedKey(proofId, etag), _maxRecordBytes);
+            // VERIFY, as a provider read: the tag authenticates the bytes under the proof's object key (so a value
+            // moved to another id fails), and the record must name the same proof.
+            var opened = _codec.Open(envelope, DedupProtocol.ProofKey(proofId), _maxRecordBytes);
             var header = ProofRecord.ReadHeader(opened.Record);
             if (header.ProofId != proofId)
             {
                 throw new FormatException("The cached record belongs to another proof.");
             }
 
-            document = new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, etag, storedBytes);
+            document = new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, envelope);
         }
 
         return new FusionCacheDistributedEntry<ProofDocument?>(document, timestamp, logicalExpiration, tags, metadata!);

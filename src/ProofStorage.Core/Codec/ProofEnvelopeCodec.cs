@@ -79,17 +79,23 @@ public sealed class ProofEnvelopeCodec
         var compressed = Gzip(record, _compressionLevel);
 
         // ENCRYPT
-        return SealCompressed(compressed, objectKey);
+        return Encrypt(compressed, objectKey);
     }
 
     /// <summary>
-    /// Encrypts bytes that are already the gzip form of a record (as kept in a <c>ProofDocument</c>), so a cache
-    /// level can hold an envelope without compressing again. <paramref name="compressed"/> is kept, not copied.
+    /// Seals what <paramref name="opened"/> holds again, under the active key, for the same object key: re-encryption in place
+    /// keeps the gzip bytes as they are (nothing is decompressed or compressed again).
     /// </summary>
-    public SealedEnvelope SealCompressed(byte[] compressed, string objectKey)
+    public SealedEnvelope Reseal(OpenedEnvelope opened, string objectKey)
     {
-        ArgumentNullException.ThrowIfNull(compressed);
+        ArgumentNullException.ThrowIfNull(opened);
         ArgumentNullException.ThrowIfNull(objectKey);
+        return Encrypt(opened.Compressed, objectKey);
+    }
+
+    /// <summary>AES-256-GCM under the active key; <paramref name="compressed"/> is kept in the result, not copied.</summary>
+    private SealedEnvelope Encrypt(byte[] compressed, string objectKey)
+    {
         var keyId = _keys.ActiveKeyId;
         var headerLength = FixedHeaderSize + keyId.Length + NonceSize;
         var envelope = new byte[headerLength + TagSize + compressed.Length];

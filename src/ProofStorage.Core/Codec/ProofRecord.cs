@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ProofStorage.Core.Model;
@@ -14,6 +15,9 @@ namespace ProofStorage.Core.Codec;
 /// </summary>
 public static class ProofRecord
 {
+    /// <summary>Length of <see cref="FormatTimestamp"/>'s output, <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.</summary>
+    private const int TimestampLength = 24;
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         // The record is served as application/json, never embedded in HTML: keep unicode readable.
@@ -57,6 +61,45 @@ public static class ProofRecord
 
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>
+    /// The exact length in bytes of what <see cref="Write"/> produces for these parts, computed without building it, so
+    /// a record over the size limit is refused before it is allocated. <c>createdAt</c> does not appear: its form has
+    /// a fixed length.
+    /// </summary>
+    public static long Length(string proofId, ImageHash imageHash, IReadOnlyDictionary<string, string>? metadata, int proofLength,
+        string? proofMediaType = null)
+    {
+        ArgumentNullException.ThrowIfNull(proofId);
+
+        // {"proofId":…,"imageHash":…,"createdAt":…,"metadata":{…},"proofMediaType":…,"proof":…}
+        long length = 2 // { }
+            + Member("proofId", proofId)
+            + 1 + Member("imageHash", imageHash.Value)
+            + 1 + "\"createdAt\":\"\"".Length + TimestampLength
+            + 1 + "\"metadata\":{}".Length
+            + 1 + "\"proof\":".Length + proofLength;
+        if (metadata is not null && metadata.Count > 0)
+        {
+            length += metadata.Count - 1; // commas
+            foreach (var (key, value) in metadata)
+            {
+                length += Quoted(key) + 1 + Quoted(value);
+            }
+        }
+
+        if (proofMediaType is not null)
+        {
+            length += 1 + Member("proofMediaType", proofMediaType);
+        }
+
+        return length;
+
+        static long Member(string name, string value) => name.Length + 3 + Quoted(value); // "name":"value"
+    }
+
+    /// <summary>A JSON string as the writer emits it: quotes around the text escaped by <see cref="WriterOptions"/>' encoder.</summary>
+    private static long Quoted(string value) => 2 + Encoding.UTF8.GetByteCount(WriterOptions.Encoder!.Encode(value));
 
     /// <summary>Millisecond-precision UTC ISO-8601, the one timestamp form the API emits.</summary>
     public static string FormatTimestamp(DateTimeOffset value) =>

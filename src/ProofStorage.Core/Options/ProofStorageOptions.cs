@@ -46,7 +46,7 @@ public sealed class EncryptionOptions
 }
 
 /// <summary>
-/// The in-process (L1) cache.
+/// The in-process (L1) cache. Checked at start-up by <see cref="CacheOptionsValidator"/>.
 /// <code>
 /// "ProofStorage": { "Cache": { "MemorySizeLimitBytes": 67108864, "MemoryDuration": "01:00:00", "NegativeDuration": "00:00:03" } }
 /// </code>
@@ -55,17 +55,17 @@ public sealed class CacheOptions
 {
     public const string SectionName = "ProofStorage:Cache";
 
-    /// <summary>Byte budget of the L1 cache (record JSON + gzip bytes + overhead per entry).</summary>
-    [Range(0, long.MaxValue)]
+    /// <summary>Byte budget of the L1 cache (record JSON + gzip bytes + stored envelope + overhead per entry); 0 or more.</summary>
     public long MemorySizeLimitBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>How long an entry may stay in L1 without being read.</summary>
+    /// <summary>How long an entry stays in L1 after it was cached (absolute, not sliding); longer than zero.</summary>
     public TimeSpan MemoryDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long "no proof with this id" is remembered (per instance; a store on any instance clears it through
-    /// the backplane). Unset: 3 seconds when a distributed level with a backplane is configured, otherwise not
-    /// remembered. <c>00:00:00</c> turns it off.
+    /// How long "no proof with this id" is remembered: in the distributed level when there is one (a store on any
+    /// instance overwrites it), otherwise in this instance's memory (its own stores replace it). Unset: 3 seconds when
+    /// a distributed level with a backplane is configured, otherwise not remembered. <c>00:00:00</c> turns it off;
+    /// negative values are refused.
     /// </summary>
     public TimeSpan? NegativeDuration { get; set; }
 }

@@ -96,7 +96,7 @@ internal sealed class Reencryptor(IReadOnlyList<StoreCopy> copies, ProofEnvelope
                     var opened = key.StartsWith(DedupProtocol.ProofPrefix, StringComparison.Ordinal)
                         ? StoredObjects.OpenProof(codec, read.Content.Span, key, key[DedupProtocol.ProofPrefix.Length..], maxRecordBytes).Opened
                         : StoredObjects.OpenAlias(codec, read.Content.Span, key, maxRecordBytes).Opened;
-                    resealed = codec.SealCompressed(opened.Compressed, key).Envelope;
+                    resealed = codec.Reseal(opened, key).Envelope;
                     resealedFrom = sha;
                 }
 

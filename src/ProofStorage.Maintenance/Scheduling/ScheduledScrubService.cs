@@ -168,7 +168,7 @@ internal sealed class ScrubHealthCheck(ScrubStatus status) : IHealthCheck
         var snapshot = status.Snapshot;
         var data = new Dictionary<string, object> { ["enabled"] = snapshot.Enabled, ["unrecoverable"] = snapshot.Unrecoverable, ["leaseHeld"] = snapshot.LeaseHeld };
         return Task.FromResult(snapshot.Unrecoverable > 0
-            ? HealthCheckResult.Degraded($"the scrub found {snapshot.Unrecoverable} object(s) with no good copy left (see /v1/stats and the logs, event 7002)", data: data)
+            ? HealthCheckResult.Degraded($"the scrub found {snapshot.Unrecoverable} object(s) with no good copy left (see /v1/stats and the logs, event 8002)", data: data)
             : HealthCheckResult.Healthy(snapshot.Enabled ? "no unrecoverable objects known" : "scheduled scrub off", data));
     }
 }

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using ProofStorage.Core;
-using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 using ProofStorage.Migrate.Console;
@@ -24,9 +23,6 @@ internal sealed class MigrationRunner
     private readonly MigrationSettings _settings;
     private readonly IMigrationSource _source;
     private readonly StorageManager _target;
-    private readonly ProofEnvelopeCodec _codec;
-    private readonly int _maxRecordBytes;
-    private readonly int _maxProofDepth;
     private readonly string _targetDescription;
     private readonly IProgressView _progress;
     private readonly ILogger _logger;
@@ -37,15 +33,12 @@ internal sealed class MigrationRunner
     private long _estimatedStoredBytes;
     private long _sourceBytes;
 
-    public MigrationRunner(MigrationSettings settings, IMigrationSource source, StorageManager target, ProofEnvelopeCodec codec,
-        int maxRecordBytes, int maxProofDepth, string targetDescription, IProgressView progress, ILogger logger)
+    public MigrationRunner(MigrationSettings settings, IMigrationSource source, StorageManager target, string targetDescription,
+        IProgressView progress, ILogger logger)
     {
         _settings = settings;
         _source = source;
         _target = target;
-        _codec = codec;
-        _maxRecordBytes = maxRecordBytes;
-        _maxProofDepth = maxProofDepth;
         _targetDescription = targetDescription;
         _progress = progress;
         _logger = logger;
@@ -209,7 +202,7 @@ internal sealed class MigrationRunner
         try
         {
             // STORE: dedup + create-if-absent; the legacy timestamp is kept.
-            var command = new StoreProofCommand(item.ImageHash, item.Proof, item.Metadata, item.CreatedAt, item.ProofMediaType);
+            var command = CommandFor(item);
             stored = await _retry.ExecuteAsync(async token => await _target.StoreAsync(command, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
             // ALIAS: old ids keep working.
@@ -218,7 +211,7 @@ internal sealed class MigrationRunner
                 await _retry.ExecuteAsync(async token => await _target.RegisterAliasAsync(legacyId, proofId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is ArgumentException or ProofTooLargeException)
+        catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException)
         {
             Log.ItemSkipped(_logger, item.Name, ex.Message);
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, ex.Message);
@@ -256,7 +249,7 @@ internal sealed class MigrationRunner
         {
             await _retry.ExecuteAsync(async token => await _target.RegisterAliasAsync(legacyId, proofId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
+        catch (ProofValidationException ex)
         {
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, ex.Message);
         }
@@ -337,18 +330,16 @@ internal sealed class MigrationRunner
 
         var proofId = DedupProtocol.ProofIdFor(item.ImageHash);
         var legacyId = item.LegacyId is { } id && id != proofId ? id : null;
-        if (!ProofRecord.IsSingleJsonValue(item.Proof.Span, _maxProofDepth))
-        {
-            return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false,
-                $"The proof must be a single JSON value nested at most {_maxProofDepth} levels deep.");
-        }
 
-        // The record and envelope the store would write, so the size check and the estimate are exact.
-        var record = ProofRecord.Write(proofId, item.ImageHash, item.CreatedAt ?? DateTimeOffset.UtcNow, item.Metadata, item.Proof.Span, item.ProofMediaType);
-        if (record.Length > _maxRecordBytes)
+        // The target's own write pipeline: what a store would refuse is skipped, and the estimate is what it would write.
+        ValidatedProof proof;
+        try
         {
-            return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false,
-                new ProofTooLargeException(record.Length, _maxRecordBytes).Message);
+            proof = _target.WritePipeline.Validate(CommandFor(item));
+        }
+        catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException)
+        {
+            return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, ex.Message);
         }
 
         bool exists;
@@ -364,11 +355,15 @@ internal sealed class MigrationRunner
 
         if (!exists)
         {
-            Interlocked.Add(ref _estimatedStoredBytes, _codec.Seal(record, DedupProtocol.ProofKey(proofId)).Envelope.Length);
+            Interlocked.Add(ref _estimatedStoredBytes, _target.WritePipeline.Prepare(proof).Envelope.Envelope.Length);
         }
 
         return new ItemOutcome(item.Name, legacyId, proofId, exists ? ItemStatus.Deduplicated : ItemStatus.Migrated, VerifyStatus.NotChecked, false, false, null);
     }
+
+    /// <summary>The store request an item makes; the legacy timestamp is kept.</summary>
+    private static StoreProofCommand CommandFor(SourceItem item) =>
+        new(item.ImageHash, item.Proof, item.Metadata, item.CreatedAt, item.ProofMediaType);
 
     /// <summary>The raw bytes of the <c>proof</c> value of a record.</summary>
     private static ReadOnlyMemory<byte> ProofBytes(ReadOnlyMemory<byte> record)

@@ -57,6 +57,8 @@ internal sealed class RedisNodes : IAsyncDisposable
 
     public HttpClient B => Clients[1];
 
+    public IServiceProvider Services(int node) => _factories[node].Services;
+
     public StorageSnapshot Stats(int node) => _factories[node].Services.GetRequiredService<StorageManager>().GetStatistics();
 
     public CacheLevelSnapshot Redis(int node) => Stats(node).Cache.Levels.Single(l => l.Level == "redis");

@@ -74,6 +74,25 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     }
 
     [Fact]
+    public async Task ObjectWhoseBytesRotOnTheServer_IsAChecksumMismatchFoundByTheSdksBodyHash()
+    {
+        using var provider = Create();
+        Assert.True(await provider.CreateIfAbsentAsync("proofs/rot", "the bytes as they were written"u8.ToArray(), ObjectMetadata.None, default));
+
+        // Bit rot: the server serves other bytes under the ETag (MD5) of the original ones.
+        var file = servers.Primary.ObjectFile(_prefix + "proofs/rot");
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var error = await Assert.ThrowsAsync<ProofIntegrityException>(() => provider.GetAsync("proofs/rot", default));
+
+        Assert.Equal(IntegrityFailureKind.ChecksumMismatch, error.Kind);
+        // The SDK's own check caught it while the body was read (before the provider's SHA-256 check could).
+        Assert.IsAssignableFrom<Amazon.Runtime.AmazonClientException>(error.InnerException);
+    }
+
+    [Fact]
     public async Task UnreachableEndpoint_IsStorageUnavailableWithinTheTimeout()
     {
         using var provider = Create(endpoint: "http://127.0.0.1:9");

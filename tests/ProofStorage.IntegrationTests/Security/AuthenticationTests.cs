@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using ProofStorage.Api.Commands;
 using ProofStorage.Api.Security;
 using ProofStorage.Testing;
 

@@ -80,6 +80,38 @@ public sealed class FusionProofCacheLevelsTests : IDisposable
     }
 
     [Fact]
+    public async Task SetAsync_OverANegativeEntry_IsOneL2WriteUnderTheProofsKeyAndNoDelete()
+    {
+        var counting = new CountingDistributedCache(_shared);
+        var a = Create(cache: counting);
+        var b = Create(cache: counting);
+        var document = CacheTestDocuments.Create("negative-then-set");
+        Assert.Null(await b.GetOrLoadAsync(document.ProofId, (_, _) => Task.FromResult<ProofDocument?>(null), CancellationToken.None));
+        Assert.Equal(["v2:" + document.ProofId], counting.Writes);
+        counting.Clear();
+
+        await a.SetAsync(document, CancellationToken.None);
+
+        Assert.Equal(["v2:" + document.ProofId], counting.Writes);
+        Assert.Empty(counting.Removes);
+        Assert.Equal(document.ProofId, (await b.GetOrLoadAsync(document.ProofId, Unexpected, CancellationToken.None))!.ProofId);
+    }
+
+    [Fact]
+    public async Task NegativeLookup_AnsweredByL2_IsCountedAsANegativeHitNotAnL2Hit()
+    {
+        var a = Create();
+        var b = Create();
+        var id = CacheTestDocuments.Create("counted").ProofId;
+        Assert.Null(await a.GetOrLoadAsync(id, (_, _) => Task.FromResult<ProofDocument?>(null), CancellationToken.None));
+
+        Assert.Null(await b.GetOrLoadAsync(id, Unexpected, CancellationToken.None));
+
+        var redis = b.Snapshot().Levels[1];
+        Assert.Equal((0, 1, 1L), (redis.Hits, redis.Misses, redis.NegativeHits ?? 0));
+    }
+
+    [Fact]
     public async Task GetOrLoadAsync_L2EntryOfAnotherProofUnderThisId_IsNotServed()
     {
         var serializer = new ProofDocumentCacheSerializer(CacheTestDocuments.Codec, 1024 * 1024);
@@ -113,9 +145,9 @@ public sealed class FusionProofCacheLevelsTests : IDisposable
         }
     }
 
-    private FusionProofCache Create(ProofDocumentCacheSerializer? serializer = null) =>
+    private FusionProofCache Create(ProofDocumentCacheSerializer? serializer = null, IDistributedCache? cache = null) =>
         Track(new FusionProofCache(Options.Create(new CacheOptions { NegativeDuration = TimeSpan.FromSeconds(3) }),
-            new DistributedProofCacheLevel("redis", _shared, serializer ?? new ProofDocumentCacheSerializer(CacheTestDocuments.Codec, 1024 * 1024), backplane: null)));
+            new DistributedProofCacheLevel("redis", cache ?? _shared, serializer ?? new ProofDocumentCacheSerializer(CacheTestDocuments.Codec, 1024 * 1024), backplane: null)));
 
     private FusionProofCache Track(FusionProofCache cache)
     {
@@ -125,4 +157,53 @@ public sealed class FusionProofCacheLevelsTests : IDisposable
 
     private static Task<ProofDocument?> Unexpected(string id, CancellationToken token) =>
         throw new InvalidOperationException($"No storage read was expected for {id}.");
+
+    /// <summary>Records the keys written and removed through it (what an L2 round trip would be).</summary>
+    private sealed class CountingDistributedCache(IDistributedCache inner) : IDistributedCache
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _writes = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _removes = new();
+
+        public IReadOnlyList<string> Writes => [.. _writes];
+
+        public IReadOnlyList<string> Removes => [.. _removes];
+
+        public void Clear()
+        {
+            _writes.Clear();
+            _removes.Clear();
+        }
+
+        public byte[]? Get(string key) => inner.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => inner.GetAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+        {
+            _writes.Enqueue(key);
+            inner.Set(key, value, options);
+        }
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            _writes.Enqueue(key);
+            return inner.SetAsync(key, value, options, token);
+        }
+
+        public void Refresh(string key) => inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+        public void Remove(string key)
+        {
+            _removes.Enqueue(key);
+            inner.Remove(key);
+        }
+
+        public Task RemoveAsync(string key, CancellationToken token = default)
+        {
+            _removes.Enqueue(key);
+            return inner.RemoveAsync(key, token);
+        }
+    }
 }

@@ -84,6 +84,6 @@ public sealed class FusionProofCacheTests
     internal static ProofDocument Document(int n, int size)
     {
         var id = n.ToString("D22", System.Globalization.CultureInfo.InvariantCulture);
-        return new ProofDocument(id, ImageHash.Parse(TestKeys.ImageHash(id)), DateTimeOffset.UnixEpoch, new byte[size], new byte[size / 4], "\"etag\"", size / 4);
+        return new ProofDocument(id, ImageHash.Parse(TestKeys.ImageHash(id)), DateTimeOffset.UnixEpoch, new byte[size], new byte[size / 4], "\"etag\"", new byte[size / 4 + 40]);
     }
 }

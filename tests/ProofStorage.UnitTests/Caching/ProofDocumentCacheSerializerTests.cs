@@ -36,6 +36,34 @@ public sealed class ProofDocumentCacheSerializerTests
         Assert.Equal(document.StoredBytes, copy.StoredBytes);
         Assert.Equal(document.Json.ToArray(), copy.Json.ToArray());
         Assert.Equal(document.Gzip.ToArray(), copy.Gzip.ToArray());
+        Assert.Equal(document.Envelope.ToArray(), copy.Envelope.ToArray());
+    }
+
+    [Fact]
+    public void Serialize_WritesTheProvidersEnvelopeAsItIs_NotASecondSeal()
+    {
+        var document = CacheTestDocuments.Create("as-stored");
+
+        var bytes = _serializer.Serialize(new FusionCacheDistributedEntry<ProofDocument?>(document, 1, 2, [], null!));
+
+        // The envelope the provider holds, byte for byte, after a header of FusionCache fields and the proof id.
+        Assert.True(bytes.AsSpan().EndsWith(document.Envelope.Span), "the value must end with the stored envelope");
+        Assert.InRange(bytes.Length - document.Envelope.Length, 1, 128);
+    }
+
+    [Fact]
+    public void Deserialize_OpensTheEnvelopeAsAProviderReadDoes_SameDocumentAndETag()
+    {
+        var document = CacheTestDocuments.Create("provider-read");
+        var opened = CacheTestDocuments.Codec.Open(document.Envelope.Span, ProofStorage.Core.Dedup.DedupProtocol.ProofKey(document.ProofId), 1024 * 1024);
+
+        var read = _serializer.Deserialize<FusionCacheDistributedEntry<ProofDocument?>>(
+            _serializer.Serialize(new FusionCacheDistributedEntry<ProofDocument?>(document, 1, 2, [], null!)))!.Value!;
+
+        Assert.Equal(opened.ETag, read.ETag);
+        Assert.Equal(document.ETag, read.ETag);
+        Assert.Equal(opened.Record, read.Json.ToArray());
+        Assert.Equal(opened.Compressed, read.Gzip.ToArray());
     }
 
     [Fact]
@@ -92,8 +120,10 @@ public sealed class ProofDocumentCacheSerializerTests
     [Fact]
     public void Deserialize_ValueWrittenUnderAnotherKeyRing_IsRejected()
     {
-        var other = new ProofDocumentCacheSerializer(new ProofEnvelopeCodec(TestKeys.Ring("k1-other")), 1024 * 1024);
-        var bytes = other.Serialize(new FusionCacheDistributedEntry<ProofDocument?>(CacheTestDocuments.Create("ring"), 1, 2, [], null!));
+        // Another deployment's proof: its envelope is sealed under a key this ring does not have.
+        var otherCodec = new ProofEnvelopeCodec(TestKeys.Ring("k1-other"));
+        var other = new ProofDocumentCacheSerializer(otherCodec, 1024 * 1024);
+        var bytes = other.Serialize(new FusionCacheDistributedEntry<ProofDocument?>(CacheTestDocuments.Create("ring", codec: otherCodec), 1, 2, [], null!));
 
         Assert.Throws<ProofIntegrityException>(() => _serializer.Deserialize<FusionCacheDistributedEntry<ProofDocument?>>(bytes));
     }

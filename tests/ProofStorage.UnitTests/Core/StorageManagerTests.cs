@@ -185,10 +185,32 @@ public sealed class StorageManagerTests : IDisposable
     }
 
     [Fact]
-    public async Task StoreAsync_InvalidProofJson_IsRejectedBeforeAnyWrite()
+    public async Task StoreAsync_InvalidProofJson_IsAValidationErrorOnTheProofFieldBeforeAnyWrite()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => _store.StoreAsync(Command("a", "{\"unterminated\":"), default));
+        var error = await Assert.ThrowsAsync<ProofValidationException>(() => _store.StoreAsync(Command("a", "{\"unterminated\":"), default));
+
+        Assert.Equal(["proof"], error.Errors.Keys);
         Assert.Equal(0, _provider.Creates);
+    }
+
+    [Fact]
+    public async Task StoreAsync_MediaTypeThatDoesNotFitTheProof_IsAValidationErrorOnTheMediaTypeField()
+    {
+        var command = Command("a", "{\"not\":\"base64\"}") with { ProofMediaType = "application/c2pa" };
+
+        var error = await Assert.ThrowsAsync<ProofValidationException>(() => _store.StoreAsync(command, default));
+
+        Assert.Equal(["proofMediaType"], error.Errors.Keys);
+        Assert.Equal(0, _provider.Creates);
+    }
+
+    [Fact]
+    public async Task StoreAsync_InvalidProofOfAnImageAlreadyCached_IsStillRefused()
+    {
+        await _store.StoreAsync(Command("a", "[1]"), default);
+
+        // Validity does not depend on what is cached: the duplicate check comes after validation.
+        await Assert.ThrowsAsync<ProofValidationException>(() => _store.StoreAsync(Command("a", "[1"), default));
     }
 
     [Fact]
@@ -199,6 +221,7 @@ public sealed class StorageManagerTests : IDisposable
 
         await Assert.ThrowsAsync<ProofTooLargeException>(() => store.StoreAsync(Command("a", "\"" + new string('x', 4096) + "\""), default));
         Assert.Empty(_provider.Objects);
+        Assert.Equal(0, _provider.Gets);
     }
 
     [Fact]
@@ -215,12 +238,20 @@ public sealed class StorageManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task RegisterAliasAsync_IdThatCannotBeALegacyId_IsAValidationError()
+    {
+        var error = await Assert.ThrowsAsync<ProofValidationException>(() => _store.RegisterAliasAsync("has space", "AAAAAAAAAAAAAAAAAAAAAA", default));
+
+        Assert.Equal(["legacyId"], error.Errors.Keys);
+    }
+
+    [Fact]
     public async Task StoreBatchAsync_OneBadItem_DoesNotFailTheOthers()
     {
         var outcomes = await _store.StoreBatchAsync([Command("a", "[1]"), Command("b", "{bad"), Command("c", "[3]")], 4, default);
 
         Assert.NotNull(outcomes[0].Result);
-        Assert.IsType<ArgumentException>(outcomes[1].Error);
+        Assert.IsType<ProofValidationException>(outcomes[1].Error);
         Assert.NotNull(outcomes[2].Result);
         Assert.Equal(2, _provider.Objects.Count);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ProofStorage.Api.Endpoints;
+namespace ProofStorage.Api.Commands;
 
 /// <summary>
 /// <c>dotnet ProofStorage.Api.dll healthcheck [path-or-url]</c>: asks a running instance on this machine for a health

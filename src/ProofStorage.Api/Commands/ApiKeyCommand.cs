@@ -1,4 +1,6 @@
-namespace ProofStorage.Api.Security;
+using ProofStorage.Api.Security;
+
+namespace ProofStorage.Api.Commands;
 
 /// <summary>
 /// Tiny key helper run instead of the host:

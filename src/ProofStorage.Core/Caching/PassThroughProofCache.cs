@@ -1,14 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
-using ProofStorage.Core.Caching;
 using ProofStorage.Core.Model;
 
-namespace ProofStorage.Migrate.Hosting;
+namespace ProofStorage.Core.Caching;
 
 /// <summary>
-/// No cache at all. The migration reads each proof once, and <c>--verify</c> must read what the provider holds,
-/// not the document the store just put in its L1; so every read goes to the provider through the verified path.
+/// No cache at all: every lookup runs its load, nothing is kept, stores and removals do nothing. For a host that
+/// must read what the provider holds rather than what it just wrote, such as the migration (it reads each proof
+/// once, and <c>--verify</c> must check the stored object through the verified read path). Registered before
+/// <c>AddProofStorageCore</c> it replaces the L1 (the Core registers its cache with <c>TryAdd</c>). Thread-safe.
 /// </summary>
-internal sealed class PassThroughProofCache : IProofCache
+public sealed class PassThroughProofCache : IProofCache
 {
     public bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document)
     {
