@@ -23,6 +23,8 @@ PIN="${PIN:-1}"
 BUCKET=proofs-bench
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$ROOT/perf/lib.sh"
 WORK="$(mktemp -d /tmp/proofstorage-scrub-bench.XXXXXX)"
 CLI="$ROOT/src/ProofStorage.Migrate/bin/Release/net10.0/ProofStorage.Migrate.dll"
 PIDS=()
@@ -31,18 +33,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-pin() { if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null 2>&1 && [[ "$(nproc)" -ge 2 ]]; then echo "taskset -c $1"; fi; }
-
-listening_url() {
-  local log="$1" port
-  for _ in $(seq 1 100); do
-    if grep -q "listening on" "$log" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  port="$(grep -oE 'listening on [0-9.]+:[0-9]+' "$log" | grep -oE '[0-9]+$')" || { cat "$log" >&2; return 1; }
-  echo "http://127.0.0.1:$port"
-}
 
 start_s3() { # start_s3 NAME -> sets URL_<NAME>, PID_<NAME>
   local dir="$WORK/s3-$1"

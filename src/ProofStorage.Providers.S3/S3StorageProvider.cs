@@ -188,7 +188,39 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey(prefix) };
+        await foreach (var entry in ListAsync(new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey(prefix) }, cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return entry.Key[_settings.KeyPrefix.Length..];
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string folder, string? startAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!folder.EndsWith('/'))
+        {
+            throw new ArgumentException($"A folder key ends with '/', not '{folder}'.", nameof(folder));
+        }
+
+        // Delimiter "/": keys in deeper folders come back as common prefixes, not as objects (the contract lists one level).
+        var request = new ListObjectsV2Request
+        {
+            BucketName = _settings.Bucket,
+            Prefix = ObjectKey(folder),
+            Delimiter = "/",
+            StartAfter = startAfter is null ? null : ObjectKey(startAfter),
+        };
+        await foreach (var entry in ListAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ObjectEntry(entry.Key[_settings.KeyPrefix.Length..], entry.Size ?? 0, entry.ETag,
+                entry.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+        }
+    }
+
+    /// <summary>Every object a listing request names (page after page, each page one bounded call), under this provider's key prefix.</summary>
+    private async IAsyncEnumerable<S3Object> ListAsync(ListObjectsV2Request request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             ListObjectsV2Response response;
@@ -209,56 +241,7 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             {
                 if (entry.Key.StartsWith(_settings.KeyPrefix, StringComparison.Ordinal))
                 {
-                    yield return entry.Key[_settings.KeyPrefix.Length..];
-                }
-            }
-
-            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
-            {
-                yield break;
-            }
-
-            request.ContinuationToken = response.NextContinuationToken;
-        }
-    }
-
-    public async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string folder, string? startAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(folder);
-        if (!folder.EndsWith('/'))
-        {
-            throw new ArgumentException($"A folder key ends with '/', not '{folder}'.", nameof(folder));
-        }
-
-        // Delimiter "/": keys in deeper folders come back as common prefixes, not as objects (the contract lists one level).
-        var request = new ListObjectsV2Request
-        {
-            BucketName = _settings.Bucket,
-            Prefix = ObjectKey(folder),
-            Delimiter = "/",
-            StartAfter = startAfter is null ? null : ObjectKey(startAfter),
-        };
-        while (true)
-        {
-            ListObjectsV2Response response;
-            using (var timeout = Bounded(cancellationToken))
-            {
-                try
-                {
-                    response = await _client.ListObjectsV2Async(request, timeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
-                {
-                    throw Unavailable("list", ex);
-                }
-            }
-
-            foreach (var entry in response.S3Objects ?? [])
-            {
-                if (entry.Key.StartsWith(_settings.KeyPrefix, StringComparison.Ordinal))
-                {
-                    yield return new ObjectEntry(entry.Key[_settings.KeyPrefix.Length..], entry.Size ?? 0, entry.ETag,
-                        entry.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+                    yield return entry;
                 }
             }
 

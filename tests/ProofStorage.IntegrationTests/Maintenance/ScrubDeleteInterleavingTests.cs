@@ -41,12 +41,7 @@ public sealed class ScrubDeleteInterleavingTests : IDisposable
     [Fact]
     public async Task DeleteRunsWhileTheRepairWriteIsHeld_TheScrubTakesItsCopyBack()
     {
-        await StoreOnSecondaryOnlyAsync();
-        var gate = new Gate();
-        _primary.BeforeWrite = gate.For(_key);
-
-        var scrub = ScrubAsync();
-        await gate.Reached;
+        var (scrub, gate) = await ScrubHeldAtItsRepairWriteAsync();
         Assert.True(await _pair.DeleteAsync(_key, CancellationToken.None));
         gate.Release();
         var state = await scrub;
@@ -90,12 +85,7 @@ public sealed class ScrubDeleteInterleavingTests : IDisposable
     [Fact]
     public async Task ImageStoredAgainAfterTheDelete_WhileTheRepairWriteIsHeld_TheNewProofWinsOnBothCopies()
     {
-        await StoreOnSecondaryOnlyAsync();
-        var gate = new Gate();
-        _primary.BeforeWrite = gate.For(_key);
-
-        var scrub = ScrubAsync();
-        await gate.Reached;
+        var (scrub, gate) = await ScrubHeldAtItsRepairWriteAsync();
         Assert.True(await _pair.DeleteAsync(_key, CancellationToken.None));
         var again = Envelope("stored again");
         _primary.BeforeWrite = null;
@@ -113,6 +103,17 @@ public sealed class ScrubDeleteInterleavingTests : IDisposable
     {
         Assert.True(await _pair.CreateIfAbsentAsync(_key, Envelope("first"), ObjectMetadata.None, CancellationToken.None));
         Assert.True(await _primaryDisk.DeleteAsync(_key, CancellationToken.None));
+    }
+
+    /// <summary>A scrub repairing the primary copy, held just before its write reaches the primary.</summary>
+    private async Task<(Task<WalkState> Scrub, Gate Gate)> ScrubHeldAtItsRepairWriteAsync()
+    {
+        await StoreOnSecondaryOnlyAsync();
+        var gate = new Gate();
+        _primary.BeforeWrite = gate.For(_key);
+        var scrub = ScrubAsync();
+        await gate.Reached;
+        return (scrub, gate);
     }
 
     private byte[] Envelope(string text)
