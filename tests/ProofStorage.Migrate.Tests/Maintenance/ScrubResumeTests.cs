@@ -59,17 +59,23 @@ public sealed class ScrubResumeTests(S3ServerFixture servers, ITestOutputHelper 
         Assert.False(atKill.Completed);
         Assert.InRange(finished, BatchSize, Proofs - 1);
 
+        // What the resumed run will find missing: damaged keys after the checkpoint that the killed run's unfinished batch
+        // did not get to (it may have repaired some before it died; those it reads on both copies).
+        var stillMissing = damaged.Count(id => string.CompareOrdinal(DedupProtocol.ProofKey(id), atKill.LastKey) > 0
+            && !File.Exists(servers.Primary.ObjectFile(prefix + DedupProtocol.ProofKey(id))));
+
         // 2. The same command again resumes after the last finished batch.
         var (exitCode, output) = await _workspace.RunCommandAsync(["scrub"], "--deep", "--batch-size", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(exitCode == 0, output);
         var report = _workspace.ReadReport();
         Assert.Equal(Proofs - finished, report.GetProperty("thisRun").GetProperty("keys").GetInt64());
 
-        // Every copy was read exactly once over both runs (the killed run's unfinished batch is not counted, and was read again).
-        var counts = report.GetProperty("counts");
-        Assert.Equal(Proofs, counts.GetProperty("keys").GetInt64());
-        Assert.Equal((2 * Proofs) - damaged.Count, counts.GetProperty("objects.read").GetInt64());
-        Assert.Equal(damaged.Count, counts.GetProperty("repaired").GetInt64());
+        // It read each copy of each key it had not finished exactly once, and nothing it had (the killed run's unfinished
+        // batch was not checkpointed, so it is read again: the one batch a kill may cost).
+        var thisRun = report.GetProperty("thisRun");
+        Assert.Equal((2 * (Proofs - finished)) - stillMissing, thisRun.GetProperty("objects.read").GetInt64());
+        Assert.Equal(stillMissing, thisRun.TryGetProperty("repaired", out var repaired) ? repaired.GetInt64() : 0);
+        Assert.Equal(Proofs, report.GetProperty("counts").GetProperty("keys").GetInt64());
 
         // Same final state as an uninterrupted scrub: both copies of every proof are the stored envelope.
         Assert.Equal(original, StoreFixtures.ObjectFiles(servers.Primary, prefix));
