@@ -132,8 +132,9 @@ internal sealed class ScheduledScrubService(IStorageProvider store, ProofEnvelop
                         state.Count("unrecoverable"), state.Count("deferred"));
                 }
             }
-            catch (Exception ex) when (ex is StorageUnavailableException or ProofIntegrityException or IOException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Never let one failed pass stop the host (a BackgroundService exception would): the next interval tries again.
                 Log.PassFailed(logger, ex);
             }
             finally

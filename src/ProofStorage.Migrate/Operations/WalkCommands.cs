@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Options;
 using ProofStorage.Core.Storage;
@@ -137,21 +138,31 @@ internal static class WalkCommands
             IProgressView progress = settings.Live ? new LiveProgressView(console) : new PlainProgressView(settings.Output, TimeSpan.FromSeconds(2));
             var throttle = new Throttle(settings.ObjectsPerSecond, settings.BytesPerSecond);
             var completed = false;
+            string? failure = null;
             var started = DateTimeOffset.UtcNow;
             await using (throttle.ConfigureAwait(false))
             {
                 var walk = create(host.Services, copies, throttle);
-                await progress.RunAsync(null, dryRun ? tool + " (dry run)" : tool, async advance =>
-                    completed = await walk(state, new WalkSettings(settings.BatchSize, settings.Parallelism), batch =>
-                    {
-                        if (checkpoint is not null)
+                try
+                {
+                    await progress.RunAsync(null, dryRun ? tool + " (dry run)" : tool, async advance =>
+                        completed = await walk(state, new WalkSettings(settings.BatchSize, settings.Parallelism), batch =>
                         {
-                            state.Save(checkpoint);
-                        }
+                            if (checkpoint is not null)
+                            {
+                                state.Save(checkpoint);
+                            }
 
-                        advance(batch);
-                        return Task.CompletedTask;
-                    }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                            advance(batch);
+                            return Task.CompletedTask;
+                        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                catch (StorageUnavailableException ex)
+                {
+                    // A listing could not be read: the checkpoint keeps the last finished batch; run again once it answers.
+                    failure = ex.Message;
+                    await settings.Error.WriteLineAsync("Storage unavailable: " + ex.Message).ConfigureAwait(false);
+                }
             }
 
             if (checkpoint is not null)
@@ -159,7 +170,7 @@ internal static class WalkCommands
                 state.Save(checkpoint);
             }
 
-            var exitCode = completed ? exitCodeOf(state) : ExitCodes.Interrupted;
+            var exitCode = failure is not null ? ExitCodes.Failures : completed ? exitCodeOf(state) : ExitCodes.Interrupted;
             var thisRun = new SortedDictionary<string, long>(state.Counts.ToDictionary(c => c.Key, c => c.Value - before.GetValueOrDefault(c.Key)), StringComparer.Ordinal);
             var duration = DateTimeOffset.UtcNow - started;
             var table = new SummaryTable(dryRun ? $"{tool} (dry run: nothing written)" : tool).Row("store", store);
@@ -189,8 +200,9 @@ internal static class WalkCommands
     private static WalkState LoadState(string? checkpoint, bool restart, string tool, string store)
     {
         var fresh = new WalkState { Tool = tool, Store = store };
-        if (checkpoint is null || restart || WalkState.Load(checkpoint) is not { } existing)
+        if (checkpoint is null || restart || WalkState.Load(checkpoint) is not { } existing || existing.Completed)
         {
+            // A finished walk is not resumed: the same command (or another walk of the same store) starts the next pass.
             return fresh;
         }
 
@@ -200,8 +212,7 @@ internal static class WalkCommands
                 $"The checkpoint {checkpoint} belongs to another run ({existing.Tool} of {existing.Store}). Give this one its own --checkpoint file, or --restart.");
         }
 
-        // A finished walk is not resumed: the same command starts the next pass.
-        return existing.Completed ? fresh : existing;
+        return existing;
     }
 
     private static void ScrubRows(SummaryTable table, WalkState state)
