@@ -4,8 +4,9 @@ namespace ProofStorage.Maintenance.Walking;
 
 /// <summary>
 /// Limits a walk to <c>objects</c> keys and <c>bytes</c> bytes read per second (0 = unlimited), with two token buckets
-/// (<see cref="TokenBucketRateLimiter"/>) refilled every 1/10 s or so, each holding at most one refill: a walk never bursts
-/// above its rate for longer than one refill period, so live traffic keeps its share of the backend.
+/// (<see cref="TokenBucketRateLimiter"/>) refilled about ten times a second and holding at most one second's worth: a pause
+/// (a listing page being fetched between batches) is made up for by at most one second at twice the rate, so the average
+/// holds the setting and live traffic is never starved for longer than that.
 /// </summary>
 internal sealed class Throttle : IAsyncDisposable
 {
@@ -64,7 +65,7 @@ internal sealed class Throttle : IAsyncDisposable
         tokensPerPeriod = (int)Math.Clamp(Math.Ceiling(perSecond / 10), 1, int.MaxValue);
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = tokensPerPeriod,
+            TokenLimit = (int)Math.Clamp(Math.Ceiling(perSecond), tokensPerPeriod, int.MaxValue),
             TokensPerPeriod = tokensPerPeriod,
             ReplenishmentPeriod = TimeSpan.FromSeconds(tokensPerPeriod / perSecond),
             QueueLimit = int.MaxValue,
