@@ -138,13 +138,16 @@ internal static class MigrationCli
     {
         var console = CreateConsole(output, live);
 
+        // With the live bar, log lines go through its console (printed above the bar), never behind its back.
+        var logs = new CliLog(error, live ? console : null);
+
         IHost target;
         IMigrationSource source;
         try
         {
-            target = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [], settings.LogLevel);
+            target = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [], settings.LogLevel, logs);
             await target.StartAsync(cancellationToken).ConfigureAwait(false);
-            source = await OpenSourceAsync(settings, cancellationToken).ConfigureAwait(false);
+            source = await OpenSourceAsync(settings, logs, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OptionsValidationException or InvalidDataException or ArgumentException or IOException or InvalidOperationException)
         {
@@ -210,14 +213,14 @@ internal static class MigrationCli
         }
     }
 
-    private static async Task<IMigrationSource> OpenSourceAsync(MigrationSettings settings, CancellationToken cancellationToken)
+    private static async Task<IMigrationSource> OpenSourceAsync(MigrationSettings settings, ILoggerProvider logs, CancellationToken cancellationToken)
     {
         if (settings.LegacyFolder is { } folder)
         {
             return new LegacyFolderSource(folder, maxFileBytes: 256 * 1024 * 1024);
         }
 
-        var host = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [settings.SourceConfig!], settings.LogLevel);
+        var host = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [settings.SourceConfig!], settings.LogLevel, logs);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return new ProviderSource(host, "store " + Describe(host.Services.GetRequiredService<IConfiguration>()));
     }

@@ -48,6 +48,11 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
     /// <summary>SigV4 query signing refuses <c>X-Amz-Expires</c> over 604800 s (AWS S3, R2 and the local server alike).</summary>
     internal static readonly TimeSpan MaxPresignLifetime = TimeSpan.FromDays(7);
 
+    /// <summary>Presigning aims this far past the whole second, so the SDK's rounding to whole seconds lands on the lifetime asked for.</summary>
+    private static readonly TimeSpan RoundingMargin = TimeSpan.FromMilliseconds(400);
+
+    private const int MaxSigningAttempts = 4;
+
     internal const string Sha256Header = "x-amz-meta-sha256";
 
     /// <summary>How long a health result is reused: readiness probes every few seconds cost one request per window.</summary>
@@ -403,17 +408,23 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, $"A presigned URL lives 1 s to {MaxPresignLifetime.TotalDays} days.");
         }
 
-        // The SDK derives X-Amz-Expires as Expires minus its own clock, rounded, and that clock is corrected by the
-        // skew seen in the server's (whole-second) Date headers. A second signing shifted by the difference gets the
-        // lifetime asked for; the expiry reported is read back from the URL either way.
-        var expires = DateTime.UtcNow.AddSeconds(seconds);
-        var url = await SignAsync(key, expires, cancellationToken).ConfigureAwait(false);
-        if (ExpiresSecondsOf(url) is { } signed && signed != seconds)
+        // The SDK derives X-Amz-Expires as Expires minus its own clock, read a moment after ours and corrected by any
+        // skew it has seen for the endpoint, rounded to whole seconds. Aiming RoundingMargin past the whole second keeps
+        // that rounding on the lifetime asked for however the two reads are spread, up to 0.9 s apart (a busy machine);
+        // beyond that, or under a skew correction, the next signing is shifted by the difference. The expiry reported is
+        // read back from the URL either way.
+        var shift = TimeSpan.Zero;
+        for (var attempt = 1; ; attempt++)
         {
-            url = await SignAsync(key, expires.AddSeconds(seconds - signed), cancellationToken).ConfigureAwait(false);
-        }
+            var expires = DateTime.UtcNow.AddSeconds(seconds) + RoundingMargin + shift;
+            var url = await SignAsync(key, expires, cancellationToken).ConfigureAwait(false);
+            if (ExpiresSecondsOf(url) is not { } signed || signed == seconds || attempt == MaxSigningAttempts)
+            {
+                return new PresignedUrl(url, ExpiryOf(url) ?? new DateTimeOffset(expires, TimeSpan.Zero));
+            }
 
-        return new PresignedUrl(url, ExpiryOf(url) ?? new DateTimeOffset(expires, TimeSpan.Zero));
+            shift += TimeSpan.FromSeconds(seconds - signed);
+        }
     }
 
     private async Task<Uri> SignAsync(string key, DateTime expires, CancellationToken cancellationToken) =>

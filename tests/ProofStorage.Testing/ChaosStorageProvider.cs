@@ -5,9 +5,10 @@ using ProofStorage.Core.Storage;
 namespace ProofStorage.Testing;
 
 /// <summary>
-/// Wraps a provider and injects failures deterministically: throw (unavailable), delay, or corrupt the bytes
+/// Wraps a provider and injects failures deterministically: throw (unavailable), hold until released, or corrupt the bytes
 /// read. Settings can change while a test runs. Forwards the wrapped provider's <see cref="IObjectMaintenance"/> (when it
-/// has one) with the same disturbances, and <see cref="BeforeWrite"/> lets a test hold any write at a gate.
+/// has one) with the same disturbances, and <see cref="BeforeWrite"/> / <see cref="BeforeDelete"/> let a test hold a write
+/// or a delete of one key at a gate.
 /// </summary>
 public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvider, IObjectMaintenance
 {
@@ -27,8 +28,11 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
     /// <summary>When true every call throws <see cref="StorageUnavailableException"/>.</summary>
     public bool Unavailable { get; set; }
 
-    /// <summary>Added before every call.</summary>
-    public TimeSpan Delay { get; set; }
+    /// <summary>
+    /// When set, every call waits for this task first (or for its cancellation): a provider that stops answering until
+    /// the test releases it, e.g. with a <see cref="TaskCompletionSource"/>. Never a sleep: the test decides when.
+    /// </summary>
+    public Task? Hold { get; set; }
 
     /// <summary>When true, reads return the bytes with one bit flipped in the middle.</summary>
     public bool CorruptReads { get; set; }
@@ -154,9 +158,9 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
 
     private async Task Disturb(CancellationToken cancellationToken)
     {
-        if (Delay > TimeSpan.Zero)
+        if (Hold is { } hold)
         {
-            await Task.Delay(Delay, cancellationToken);
+            await hold.WaitAsync(cancellationToken);
         }
 
         if (Unavailable)

@@ -95,11 +95,14 @@ internal static class WalkCommands
         CancellationToken cancellationToken)
     {
         var console = MigrationCli.CreateConsole(settings.Output, settings.Live);
+
+        // As the migration: with the live bar, log lines are printed above it through its console.
+        var logs = new CliLog(settings.Error, settings.Live ? console : null);
         IHost host;
         IReadOnlyList<StoreCopy> copies;
         try
         {
-            host = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [], settings.LogLevel);
+            host = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [], settings.LogLevel, logs);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             copies = StoreCopies.Of(host.Services.GetRequiredService<IStorageProvider>());
         }

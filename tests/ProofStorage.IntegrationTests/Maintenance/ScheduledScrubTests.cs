@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ProofStorage.Core.Dedup;
-using ProofStorage.IntegrationTests.Reliability;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Maintenance;
@@ -37,13 +34,13 @@ public sealed class ScheduledScrubTests
 
         // One of them takes the lease and keeps it, pass after pass; the other never scrubs meanwhile.
         (ServiceProcess Leader, ServiceProcess Follower)? roles = null;
-        await PollAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var (a, b) = (await ScrubAsync(first), await ScrubAsync(second));
             Assert.False(a.GetProperty("leaseHeld").GetBoolean() && b.GetProperty("leaseHeld").GetBoolean(), "both instances hold the lease");
             roles = Scrubbed(a) ? (first, second) : Scrubbed(b) ? (second, first) : null;
             return roles is not null;
-        }, "one instance to finish three scrub passes, the last one over the 5 proofs");
+        }, Deadline, "one instance to finish three scrub passes, the last one over the 5 proofs");
         var (leader, follower) = roles!.Value;
         var followerStatus = await ScrubAsync(follower);
         Assert.Equal(0, Passes(followerStatus));
@@ -52,11 +49,11 @@ public sealed class ScheduledScrubTests
         // The leader dies without giving the lease up: once it expires, the other instance takes over.
         leader.Kill();
         await leader.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        await PollAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var status = await ScrubAsync(follower);
             return status.GetProperty("leaseHeld").GetBoolean() && Passes(status) >= 1;
-        }, "the surviving instance to take the lease over and finish a pass");
+        }, Deadline, "the surviving instance to take the lease over and finish a pass");
     }
 
     [Fact]
@@ -76,13 +73,13 @@ public sealed class ScheduledScrubTests
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(file, bytes);
 
-        await PollAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var ready = await client.GetAsync("/health/ready");
             var health = await ready.Content.ReadFromJsonAsync<JsonElement>();
             return health.GetProperty("status").GetString() == "Degraded"
                 && health.GetProperty("checks").GetProperty("scrub").GetProperty("status").GetString() == "Degraded";
-        }, "readiness to turn Degraded");
+        }, Deadline, "readiness to turn Degraded");
         var scrub = (await client.GetFromJsonAsync<JsonElement>("/v1/stats")).GetProperty("scrub");
         Assert.Equal(1, scrub.GetProperty("unrecoverable").GetInt64());
         Assert.Equal(DedupProtocol.ProofKey(rotten), Assert.Single(scrub.GetProperty("unrecoverableKeys").EnumerateArray()).GetString());
@@ -95,14 +92,4 @@ public sealed class ScheduledScrubTests
 
     private static async Task<JsonElement> ScrubAsync(ServiceProcess service) =>
         (await service.Client.GetFromJsonAsync<JsonElement>("/v1/stats")).GetProperty("scrub");
-
-    private static async Task PollAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < Deadline, $"Timed out after {Deadline.TotalSeconds} s waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
 }

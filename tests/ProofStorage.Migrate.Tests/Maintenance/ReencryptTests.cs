@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using ProofStorage.Core.Dedup;
-using ProofStorage.IntegrationTests;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Testing;
 
 namespace ProofStorage.Migrate.Tests.Maintenance;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ProofStorage.Core.Dedup;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Maintenance.Walking;
 using ProofStorage.Testing;
 using Xunit.Abstractions;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Storage;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Testing;
 
 namespace ProofStorage.Migrate.Tests.Maintenance;

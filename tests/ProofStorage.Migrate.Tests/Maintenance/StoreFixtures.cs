@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using ProofStorage.Core;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Migrate.Hosting;
 using ProofStorage.Testing;
 
