@@ -18,6 +18,7 @@ COPY src/ProofStorage.Providers.FileSystem/ProofStorage.Providers.FileSystem.csp
 COPY src/ProofStorage.Providers.S3/ProofStorage.Providers.S3.csproj src/ProofStorage.Providers.S3/
 COPY src/ProofStorage.Storage.Failover/ProofStorage.Storage.Failover.csproj src/ProofStorage.Storage.Failover/
 COPY src/ProofStorage.Caching.Redis/ProofStorage.Caching.Redis.csproj src/ProofStorage.Caching.Redis/
+COPY src/ProofStorage.Maintenance/ProofStorage.Maintenance.csproj src/ProofStorage.Maintenance/
 RUN dotnet restore src/ProofStorage.Api/ProofStorage.Api.csproj
 COPY src/ src/
 # The OpenAPI document the build writes for the committed contract (openapi/) is not needed in an image.

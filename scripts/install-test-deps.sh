@@ -8,6 +8,7 @@
 #     test that draws the perf report's charts (perf/charts.py).
 #   - chromium (Debian package) for the Swagger UI browser test, driven by Playwright's bundled node driver
 #     (no Playwright browser download); PROOFSTORAGE_TEST_CHROMIUM points the test at another binary.
+#   - the AWS CLI (Debian package awscli, /usr/bin/aws): scrub tests check what is in a bucket with it, as a third party.
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
 #     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
 #   - the C2PA toolchain (c2pa-rs as WebAssembly, c2pa-ts): `npm ci` in tests/c2pa, likewise.
@@ -94,6 +95,15 @@ else
   apt_install chromium
   [[ -x /usr/bin/chromium ]] || { echo "install-test-deps: /usr/bin/chromium still missing" >&2; exit 1; }
   echo "install-test-deps: installed $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+fi
+
+# --- AWS CLI ---------------------------------------------------------------------------------
+if [[ -x /usr/bin/aws ]]; then
+  echo "install-test-deps: aws present: $(/usr/bin/aws --version 2>&1 | head -n1)"
+else
+  echo "install-test-deps: installing awscli from apt"
+  apt_install awscli
+  [[ -x /usr/bin/aws ]] || { echo "install-test-deps: /usr/bin/aws still missing" >&2; exit 1; }
 fi
 
 # --- npm packages (tests/backends: the patched local S3 server; tests/c2pa: the C2PA toolchain) --------

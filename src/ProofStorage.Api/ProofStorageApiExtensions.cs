@@ -7,6 +7,7 @@ using ProofStorage.Api.OpenApi;
 using ProofStorage.Api.Security;
 using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
+using ProofStorage.Maintenance;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Providers.S3;
 using ProofStorage.Storage.Failover;
@@ -55,6 +56,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddS3StorageProvider();
         builder.Services.AddFailoverStorage();
         builder.Services.AddRedisProofCache();
+        builder.Services.AddScheduledScrub();
 
         // The W3C trace id, as in the log lines and spans (the caller's own when it sent a traceparent).
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
