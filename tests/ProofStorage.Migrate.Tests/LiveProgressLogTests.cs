@@ -31,11 +31,11 @@ public sealed class LiveProgressLogTests
         await new LiveProgressView(console).RunAsync(10, Title, async advance =>
         {
             // Bar on screen, then the warning from a worker thread (as the runner logs), then the bar drawn again.
-            advance(4, new MigrationState());
+            advance(4);
             await WaitForFramesAsync(terminal, 1);
             await Task.Run(() => Log.ItemSkipped(logger, "broken.json", "not JSON"));
             var framesWithTheWarning = terminal.Frames;
-            advance(6, new MigrationState());
+            advance(6);
             await WaitForFramesAsync(terminal, framesWithTheWarning + 1);
         });
 

@@ -12,7 +12,9 @@ namespace ProofStorage.Api.Security;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>An endpoint marked <c>.AllowAnonymous()</c> (health, an anonymous metrics scrape) needs no key and is not rate limited.</item>
+/// <item>An endpoint marked <c>.AllowAnonymous()</c> (health, an anonymous metrics scrape) needs no key. Every endpoint
+/// spends the caller's rate-limit permit unless marked <c>.DisableRateLimiting()</c> (the probes and the scrape are).
+/// The rule of each endpoint is read from its metadata by <see cref="EndpointAccess"/>, which the OpenAPI document reads too.</item>
 /// <item>An endpoint with <see cref="RequiredScope"/> needs a key with that scope; for <c>proofs:read</c> anyone may
 /// call when <see cref="AuthOptions.AllowAnonymousReads"/> is on (an unknown key is then treated as none).</item>
 /// <item>Anything else (an endpoint that says nothing, a path that matches no route) needs a valid key: a forgotten
@@ -53,26 +55,22 @@ internal sealed class ApiAccessMiddleware : IDisposable
 
     public Task InvokeAsync(HttpContext context)
     {
-        var endpoint = context.GetEndpoint();
-        if (endpoint is not null && endpoint.IsAnonymous())
-        {
-            return _next(context);
-        }
+        var access = EndpointAccess.Of(context.GetEndpoint());
 
         // IDENTIFY
-        ApiKey? caller;
+        ApiKey? caller = null;
         if (_keys.Disabled)
         {
             caller = ApiKeyStore.DevelopmentKey;
         }
-        else
+        else if (!access.Anonymous || (access.RateLimited && _limiter is not null))
         {
             var presented = ApiKeyStore.ReadKey(context.Request.Headers);
             caller = presented is null ? null : _keys.Match(presented);
         }
 
         // RATE LIMIT: per key, else per client address.
-        if (_limiter is not null)
+        if (access.RateLimited && _limiter is not null)
         {
             using var lease = _limiter.AttemptAcquire(new RateLimitCaller(caller?.Name, caller is null ? context.Connection.RemoteIpAddress : null));
             if (!lease.IsAcquired)
@@ -82,7 +80,12 @@ internal sealed class ApiAccessMiddleware : IDisposable
         }
 
         // AUTHORIZE
-        var required = endpoint?.Metadata.GetMetadata<RequiredScope>();
+        if (access.Anonymous)
+        {
+            return _next(context);
+        }
+
+        var required = access.Scope;
         var open = required is { OpenWhenReadsArePublic: true } && _keys.AllowAnonymousReads;
         if (caller is null)
         {

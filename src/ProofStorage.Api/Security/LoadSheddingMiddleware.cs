@@ -9,7 +9,8 @@ namespace ProofStorage.Api.Security;
 /// briefly in its class's bounded queue, then gets <c>503</c> + <c>Retry-After</c> before its body is read. Reads and
 /// writes have separate limits, so a cached read never waits for permits held by stores stuck on a slow provider.
 /// Liveness and the metrics scrape (<see cref="RequestClass.Unlimited"/>) are never shed: an overloaded process is
-/// busy, not dead, and its figures matter most then.
+/// busy, not dead, and its figures matter most then. The OpenAPI document reads the same class (<see cref="EndpointAccess"/>)
+/// to say which operations can answer <c>503 overloaded</c>.
 /// </summary>
 internal sealed class LoadSheddingMiddleware : IDisposable
 {
@@ -35,7 +36,7 @@ internal sealed class LoadSheddingMiddleware : IDisposable
 
     public Task InvokeAsync(HttpContext context)
     {
-        var requestClass = context.GetEndpoint()?.Metadata.GetMetadata<RequestClassMetadata>()?.Class ?? RequestClass.Read;
+        var requestClass = EndpointAccess.Of(context.GetEndpoint()).Class;
         if (requestClass == RequestClass.Unlimited)
         {
             return _next(context);

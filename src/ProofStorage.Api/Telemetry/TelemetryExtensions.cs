@@ -95,6 +95,7 @@ internal static class TelemetryExtensions
             .WithName("Metrics")
             .WithDisplayName("Prometheus scrape endpoint")
             .ExcludeFromDescription()
+            .DisableRateLimiting()
             .WithRequestClass(RequestClass.Unlimited);
         if (options.MetricsRequireApiKey)
         {
