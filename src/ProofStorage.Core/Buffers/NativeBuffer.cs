@@ -27,6 +27,7 @@ public sealed unsafe partial class NativeBuffer : MemoryManager<byte>
 
     private static long s_liveBytes;
     private static long s_liveBlocks;
+    private static long s_allocatedBlocks;
 
     static NativeBuffer()
     {
@@ -58,6 +59,7 @@ public sealed unsafe partial class NativeBuffer : MemoryManager<byte>
         _length = length;
         Interlocked.Add(ref s_liveBytes, length);
         Interlocked.Increment(ref s_liveBlocks);
+        Interlocked.Increment(ref s_allocatedBlocks);
     }
 
     /// <summary>Bytes in blocks not yet freed, process-wide.</summary>
@@ -65,6 +67,9 @@ public sealed unsafe partial class NativeBuffer : MemoryManager<byte>
 
     /// <summary>Blocks not yet freed, process-wide.</summary>
     public static long LiveBlocks => Interlocked.Read(ref s_liveBlocks);
+
+    /// <summary>Blocks allocated since the process started, freed or not (a duplicate store answered from L1 allocates none).</summary>
+    public static long AllocatedBlocks => Interlocked.Read(ref s_allocatedBlocks);
 
     /// <summary>The block's size in bytes.</summary>
     public int Length => _length;
