@@ -135,7 +135,8 @@ w("")
 
 # --- issue #13 targets -------------------------------------------------------------------------------------------
 def rounds_of(name, field, conns=c_low):
-    return [r[field] for r in pick(name, conns)]
+    # Runs recorded before a field existed (p95 came with issue #13) show it as nan rather than stopping the report.
+    return [r.get(field, float("nan")) for r in pick(name, conns)]
 
 
 def hit_rate(name, conns):
