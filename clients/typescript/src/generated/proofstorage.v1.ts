@@ -46,7 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Cache, dedup, storage and compression counters of this instance
+         * Cache, dedup, storage and compression counters of this instance, and its scheduled scrub
          * @description Needs an API key with the `admin` scope.
          */
         get: operations["GetStats"];
@@ -449,13 +449,39 @@ export interface components {
             /** Format: double */
             latencyP99Ms: number;
         };
-        StorageSnapshot: {
+        ScrubSnapshot: {
+            enabled: boolean;
+            leaseHeld: boolean;
+            running?: string | null;
+            /** Format: date-time */
+            runningSince?: string | null;
+            /** Format: int64 */
+            keys: number;
+            /** Format: int64 */
+            objectsRead: number;
+            /** Format: int64 */
+            passesCompleted: number;
+            /** Format: int64 */
+            repaired: number;
+            /** Format: int64 */
+            unrecoverable: number;
+            /** Format: int64 */
+            lastPassKeys: number;
+            /** Format: int64 */
+            lastPassObjectsRead: number;
+            unrecoverableKeys: string[];
+            /** Format: date-time */
+            lastCompletedAt?: string | null;
+        };
+        /** @description The store's figures (ProofStorage.Core.StorageSnapshot) and the scheduled scrub's. */
+        StatsResponse: {
             cache: components["schemas"]["CacheSnapshot"];
             dedup: components["schemas"]["DedupSnapshot"];
             compression: components["schemas"]["CompressionSnapshot"];
             storage: components["schemas"]["ProviderSnapshot"][];
             /** Format: int64 */
             integrityFailures: number;
+            scrub: components["schemas"]["ScrubSnapshot"];
         };
         /** @description A proof to store for an image. */
         StoreProofRequest: {
@@ -603,7 +629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StorageSnapshot"];
+                    "application/json": components["schemas"]["StatsResponse"];
                 };
             };
             /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
