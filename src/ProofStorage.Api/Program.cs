@@ -16,6 +16,7 @@ app.UseProofStoragePipeline();
 app.MapHealthEndpoints();
 app.MapProofEndpoints();
 app.MapStatsEndpoints();
+app.MapAccessStatsEndpoints();
 app.MapTelemetryEndpoints();
 app.Run();
 
