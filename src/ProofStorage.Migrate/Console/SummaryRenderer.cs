@@ -9,7 +9,7 @@ internal static class SummaryRenderer
 {
     public static void Render(IAnsiConsole console, MigrationRunResult result, MigrationSummary summary, DryRunEstimate? estimate, int exitCode)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(result.DryRun ? "Migration (dry run: nothing written)" : "Migration");
+        var table = new Table().Border(TableBorder.Rounded).Title(result.DryRun ? "Migration (dry run: nothing kept)" : "Migration");
         table.AddColumn("");
         table.AddColumn(new TableColumn("value").RightAligned());
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
@@ -45,6 +45,12 @@ internal static class SummaryRenderer
         {
             Row("estimate: new proofs", N(estimate.NewProofs));
             Row("estimate: bytes to write", N(estimate.StoredBytes));
+            if (estimate.DurationSeconds is { } seconds)
+            {
+                Row("estimate: duration of the run", TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
+            }
+
+            Row("estimate: how", estimate.Method ?? "");
         }
 
         Row("retries", N(summary.Retries));

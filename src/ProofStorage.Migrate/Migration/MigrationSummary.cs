@@ -138,5 +138,3 @@ internal sealed record MigrationReport(
     }
 }
 
-/// <summary>What a dry run expects a real run to write.</summary>
-internal sealed record DryRunEstimate(long NewProofs, long Deduplicated, long AliasesToRegister, long StoredBytes, long SourceBytes);
