@@ -20,9 +20,7 @@ internal static class AccessStatsEndpoints
             .WithDescription("Totals over every instance as of their last flush (ProofStorage:AccessTracking:FlushInterval). "
                 + "404 when no such proof exists, or when access tracking is off (ProofStorage:AccessTracking:Enabled). Asking counts nothing.")
             .Produces<ProofAccessResponse>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.StorageUnavailable);
         return app;
     }
 

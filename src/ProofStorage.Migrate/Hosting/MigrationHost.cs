@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using ProofStorage.Core;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Storage;
+using ProofStorage.Migrate.Console;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Storage.Failover;
 
@@ -21,6 +22,7 @@ internal static class MigrationHost
     /// Configuration, lowest precedence first: <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> in
     /// the working folder, environment variables (<c>ProofStorage__…</c>), <paramref name="configFiles"/> in order,
     /// then <paramref name="settings"/> (<c>Key=Value</c>), then <paramref name="overlayFiles"/> (a source store's own file).
+    /// Log lines go to <paramref name="logs"/> (default: stderr, see <see cref="CliLog"/>).
     /// </summary>
     /// <remarks>
     /// An overlay that describes storage (<c>ProofStorage:Storage</c>) replaces the target's storage section instead of
@@ -28,7 +30,8 @@ internal static class MigrationHost
     /// target's <c>Path</c> an unknown setting of an S3 source, or a target's secondary the source's. Every other
     /// section (encryption keys, data path) is still layered, so a source names only what differs.
     /// </remarks>
-    public static IHost Build(IEnumerable<string> configFiles, IEnumerable<string> settings, IEnumerable<string> overlayFiles, LogLevel logLevel)
+    public static IHost Build(IEnumerable<string> configFiles, IEnumerable<string> settings, IEnumerable<string> overlayFiles, LogLevel logLevel,
+        ILoggerProvider? logs = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -55,10 +58,10 @@ internal static class MigrationHost
         // Reads and stores made by a migration are not clients' accesses: access tracking stays off whatever the files say.
         builder.Configuration.AddInMemoryCollection([new("ProofStorage:AccessTracking:Enabled", "false")]);
 
-        // Logs go to stderr so stdout keeps the progress and the summary; per-proof Information events are noise here.
+        // Logs go to stderr so stdout keeps the progress and the summary (above the live bar while it runs, see
+        // CliLog); per-proof Information events are noise here.
         builder.Logging.SetMinimumLevel(logLevel);
-        builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
-        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddProvider(logs ?? new CliLog(System.Console.Error));
 
         // Registered first: Core uses TryAdd, so this replaces the L1 for the migration (see PassThroughProofCache).
         builder.Services.AddSingleton<IProofCache, PassThroughProofCache>();
