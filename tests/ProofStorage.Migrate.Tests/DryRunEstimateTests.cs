@@ -74,7 +74,7 @@ public sealed class DryRunEstimateTests : IDisposable
         Assert.Contains("estimate: duration of the run", output, StringComparison.Ordinal);
 
         // The probe objects were deleted: the target holds no object at all after a dry run.
-        Assert.Empty(MigrationWorkspace.FilesUnder(_workspace.DataPath));
+        Assert.Empty(MigrationWorkspace.ObjectFilesUnder(_workspace.DataPath));
     }
 
     public void Dispose() => _workspace.Dispose();
