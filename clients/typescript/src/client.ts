@@ -94,7 +94,7 @@ export type ManifestRead =
 
 export type BatchItemResult = Schemas["BatchItemResult"];
 export type ProofUrl = Schemas["ProofUrlResponse"];
-export type StorageStatistics = Schemas["StorageSnapshot"];
+export type StorageStatistics = Schemas["StatsResponse"];
 export type HealthReport = Schemas["HealthResponse"];
 
 export interface LookupResult {
