@@ -137,10 +137,11 @@ KEY="$(head -c 32 /dev/urandom | base64)"
 export PERF_API_KEY="psk_perf_$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
 API_KEY_HASH="$(dotnet "$WORK/api/ProofStorage.Api.dll" hash-key "$PERF_API_KEY" | grep -o 'sha256:[0-9a-fA-F]*' | head -n1)"
 [[ -n "$API_KEY_HASH" ]] || { log "could not hash the API key"; exit 1; }
-# start_service NAME L1_BYTES → sets SVC_PORT and SVC_PID (and appends the pid to PIDS)
-SERVICE_EXTRA_ENV=()
+# start_service NAME L1_BYTES [VAR=VALUE...] → sets SVC_PORT and SVC_PID (and appends the pid to PIDS); the extra
+# settings are passed to the service's environment
 start_service() {
   local name="$1" budget="$2" port
+  local -a extra=("${@:3}")
   port="$(free_port)"
   local -a storage
   if [[ "$PROVIDER" == S3 ]]; then
@@ -166,7 +167,7 @@ start_service() {
     ProofStorage__RateLimit__Enabled=false \
     Serilog__MinimumLevel__Default=Warning \
     ${PERF_GC_GEN0SIZE:+DOTNET_GCgen0size="$PERF_GC_GEN0SIZE"} \
-    "${storage[@]}" ${SERVICE_EXTRA_ENV[@]+"${SERVICE_EXTRA_ENV[@]}"} \
+    "${storage[@]}" ${extra[@]+"${extra[@]}"} \
     taskset -c "$SERVER_CORE" dotnet "$WORK/api/ProofStorage.Api.dll" >"$WORK/$name.log" 2>&1 &
   SVC_PID=$!
   PIDS+=("$SVC_PID")
@@ -174,9 +175,14 @@ start_service() {
   wait_http "http://127.0.0.1:$port/health/live" "$name"
 }
 
-log "starting the service ($PROVIDER provider): read instance (64 MB L1) and cold instance (L1 off)"
+log "starting the service ($PROVIDER provider): read instance (64 MB L1), tracked instance (the same with access tracking on) and cold instance (L1 off)"
 start_service read 67108864
 READ_PORT="$SVC_PORT"; READ_PID="$SVC_PID"
+# Access tracking at its defaults (flushed every 10 s; without Redis to the provider): what a cached GET costs with it
+# on is the tracked instance's cached GET against the read instance's, in the same rounds.
+start_service tracked 67108864 ProofStorage__AccessTracking__Enabled=true
+TRACKED_PORT="$SVC_PORT"; TRACKED_PID="$SVC_PID"
+TRACKED_URL="http://127.0.0.1:$TRACKED_PORT"
 start_service cold 1
 COLD_PORT="$SVC_PORT"; COLD_PID="$SVC_PID"
 READ_URL="http://127.0.0.1:$READ_PORT"
@@ -275,6 +281,7 @@ scenario() {
     kestrel-get-64k) echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS64 /v1/proofs/" ;;
     nginx-get-64k)  echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS64 /v1/proofs/" ;;
     svc-delete)     echo "$COLD_URL $COLD_PID delete.lua $DELETE_IDS" ;;
+    svc-get-tracked) echo "$TRACKED_URL $TRACKED_PID get.lua $IDS /v1/proofs/" ;;
     kestrel-get)    echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS /v1/proofs/" ;;
     nginx-get)      echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS /v1/proofs/" ;;
     svc-get-cold)   echo "$COLD_URL $COLD_PID get.lua $IDS /v1/proofs/" ;;
@@ -342,11 +349,11 @@ run() {
       record_line "$mix_line" svc-mix-90-10-stores "$conns" "$round" "$pid" "" "" "$(( conns - wrk_conns ))"
     fi
   fi
-  log "$(printf '%-14s c=%-4s round %-6s ' "$name" "$conns" "$round")$(echo "$line" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%9.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d" % (r["rps"], r["p50_us"]/1000, r["p99_us"]/1000, r["errors"]))')"
+  log "$(printf '%-15s c=%-4s round %-6s ' "$name" "$conns" "$round")$(echo "$line" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%9.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d" % (r["rps"], r["p50_us"]/1000, r["p99_us"]/1000, r["errors"]))')"
 }
 
-ALL=(svc-get-cached kestrel-get nginx-get svc-get-cached-64k kestrel-get-64k nginx-get-64k svc-get-cold s3-get svc-store-new s3-put svc-store-dup
-  svc-mix-90-10 svc-batch-100 svc-delete)
+ALL=(svc-get-cached svc-get-tracked kestrel-get nginx-get svc-get-cached-64k kestrel-get-64k nginx-get-64k svc-get-cold s3-get svc-store-new s3-put
+  svc-store-dup svc-mix-90-10 svc-batch-100 svc-delete)
 
 log "warm-up ($WARMUP per target)"
 for name in "${ALL[@]}"; do run "$name" "$C_LOW" "$WARMUP" warmup skip; done
@@ -420,9 +427,7 @@ wait "$RSS_PID" 2>/dev/null || true
 
 # --- 6c. memory under large bodies: BIG_PARALLEL stores of BIG_SIZE proofs at once, L1 off ---------------------
 log "$BIG_COUNT stores of $BIG_SIZE B, $BIG_PARALLEL at a time (in-flight body budget $BODY_BUDGET)"
-SERVICE_EXTRA_ENV=(ProofStorage__Overload__MaxInFlightBodyBytes="$BODY_BUDGET")
-start_service big 1
-SERVICE_EXTRA_ENV=()
+start_service big 1 ProofStorage__Overload__MaxInFlightBodyBytes="$BODY_BUDGET"
 BIG_URL="http://127.0.0.1:$SVC_PORT"; BIG_PID="$SVC_PID"
 sleep 1
 BIG_IDLE="$(rss_kb "$BIG_PID")"

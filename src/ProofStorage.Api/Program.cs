@@ -17,6 +17,7 @@ app.UseProofStoragePipeline();
 app.MapHealthEndpoints();
 app.MapProofEndpoints();
 app.MapStatsEndpoints();
+app.MapAccessStatsEndpoints();
 app.MapTelemetryEndpoints();
 app.Run();
 
