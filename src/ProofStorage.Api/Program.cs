@@ -15,6 +15,7 @@ var app = builder.Build();
 app.UseProofStoragePipeline();
 app.MapHealthEndpoints();
 app.MapProofEndpoints();
+app.MapC2paEndpoints();
 app.MapStatsEndpoints();
 app.MapTelemetryEndpoints();
 app.Run();

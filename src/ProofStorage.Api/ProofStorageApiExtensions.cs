@@ -48,6 +48,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddHttpClient(CdnPurgeWebhook.HttpClientName);
         builder.Services.AddSingleton<CdnPurgeWebhook>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CdnPurgeWebhook>());
+        builder.Services.AddManifestCors();
 
         builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
@@ -93,6 +94,9 @@ internal static class ProofStorageApiExtensions
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger
             .UseSwagger()
             .UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "ProofStorage v1")));
+
+        // Before authentication: a browser's preflight carries no key, and is answered here (only on routes with the policy).
+        app.UseCors();
         app.UseProofStorageSecurity();
         return app;
     }
