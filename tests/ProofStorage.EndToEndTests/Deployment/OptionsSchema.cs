@@ -36,6 +36,7 @@ internal static class OptionsSchema
         {
             typeof(ProofStorageOptions), typeof(EncryptionOptions), typeof(CacheOptions), typeof(FailoverOptions),
             typeof(RedisProofCacheOptions), typeof(ApiOptions), typeof(AuthOptions), typeof(RateLimitOptions), typeof(OverloadOptions),
+            typeof(ManifestCorsOptions),
         }
         .Select(t => ((string)t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!, t))
         .OrderByDescending(s => s.Item1.Length)
