@@ -12,6 +12,7 @@ p.add_argument("--meta", required=True)
 p.add_argument("--compression", required=True)
 p.add_argument("--bdn", default="")
 p.add_argument("--out", required=True)
+p.add_argument("--chart", action="append", default=[], help="a chart (path relative to the report) to link; repeatable")
 a = p.parse_args()
 
 runs = [json.loads(line) for line in open(a.results) if line.strip()]
@@ -125,6 +126,20 @@ budget = meta["l1_budget"]
 growth = (meta["l1_after_kb"] - meta["l1_before_kb"]) * 1024
 w(f"| L1 RSS growth after writing 4× a {budget / 2**20:.0f} MiB budget | {growth / 2**20:.1f} MiB ({growth / budget:.2f} × budget; peak RSS {meta['l1_peak_kb'] / 1024:.0f} MiB) | ≤ 1.2 × budget | {verdict(growth <= 1.2 * budget)} |")
 w("")
+
+# --- charts (drawn by perf/charts.py beside the report) ----------------------------------------------------------
+CHART_TITLES = {
+    "throughput": "Throughput of the service against each baseline, per round",
+    "latency": "Latency percentiles per scenario",
+    "l1-rss": "RSS against the L1 budget over the fill",
+}
+if a.chart:
+    w("## Charts")
+    w("")
+    for chart in a.chart:
+        kind = next((k for k in CHART_TITLES if chart.endswith(f"-{k}.png")), None)
+        w(f"![{CHART_TITLES.get(kind, chart)}]({chart})")
+        w("")
 
 # --- tables -----------------------------------------------------------------------------------------------------
 for conns in (c_low, c_high):

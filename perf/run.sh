@@ -4,7 +4,7 @@
 # Installs the tools, builds in Release, generates the corpus, runs the BenchmarkDotNet micro benchmarks, starts
 # the local S3 server, nginx (proxy_cache), a bare Kestrel endpoint and the service, runs every wrk scenario
 # with bounded durations (servers pinned to core 0, wrk to core 1, targets interleaved, ROUNDS rounds), stops
-# everything and writes perf/results/<date>.md.
+# everything and writes perf/results/<date>.md, its raw runs (.jsonl), the run's facts (.meta.json) and its charts (-*.png).
 #
 # Knobs (environment):
 #   PERF_DURATION=8s     per wrk run          PERF_ROUNDS=3      rounds of the 64-connection comparisons
@@ -317,14 +317,32 @@ fi
 start_service l1 "$L1_BUDGET"
 L1_PORT="$SVC_PORT"; L1_PID="$SVC_PID"
 L1_URL="http://127.0.0.1:$L1_PORT"
+# RSS of the instance every 0.2 s through both fills, for the chart (milliseconds since sampling began, kB).
+RSS_SAMPLES="$WORK/l1-rss.txt"
+RSS_T0="$(date +%s%N)"
+since_t0_ms() { echo $(( ($(date +%s%N) - RSS_T0) / 1000000 )); }
+( while kill -0 "$L1_PID" 2>/dev/null; do echo "$(since_t0_ms) $(rss_kb "$L1_PID")"; sleep 0.2; done ) >"$RSS_SAMPLES" &
+RSS_SAMPLER=$!
+WARM_START="$(since_t0_ms)"
 "${TOOL[@]}" fill --url "$L1_URL" --corpus "$WORK/corpus" --class 64k --bytes $((L1_BUDGET / 8)) --parallel 4 >"$WORK/fill-warm.log"
+WARM_END="$(since_t0_ms)"
 sleep 1
 L1_BEFORE="$(rss_kb "$L1_PID")"
+FILL_START="$(since_t0_ms)"
 "${TOOL[@]}" fill --url "$L1_URL" --corpus "$WORK/corpus" --class 64k --bytes $((L1_BUDGET * 4)) --parallel 4 >"$WORK/fill.log"
+FILL_END="$(since_t0_ms)"
 sleep 2
 L1_AFTER="$(rss_kb "$L1_PID")"
 L1_PEAK="$(hwm_kb "$L1_PID")"
 L1_STATS="$(curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$L1_URL/v1/stats")"
+kill "$RSS_SAMPLER" 2>/dev/null || true
+wait "$RSS_SAMPLER" 2>/dev/null || true
+L1_RSS="$(python3 - "$RSS_SAMPLES" "$WARM_START" "$WARM_END" "$FILL_START" "$FILL_END" <<'PY'
+import json, sys
+samples = [[int(t), int(kb)] for t, kb in (line.split() for line in open(sys.argv[1]) if len(line.split()) == 2)]
+print(json.dumps({"samples": samples, "warm": [int(sys.argv[2]), int(sys.argv[3])], "fill": [int(sys.argv[4]), int(sys.argv[5])]}))
+PY
+)"
 stop_all
 
 # --- 7. report ---------------------------------------------------------------------------------------------------
@@ -334,7 +352,7 @@ cat >"$WORK/meta.json" <<EOF
  "warmup": "$WARMUP", "c_low": $C_LOW, "c_high": $C_HIGH, "stored_bytes": $STORED_BYTES,
  "record_bytes": $(wc -c <"$(ls "$WORK"/seed/records/*.json | head -n1)"),
  "gc": "$SERVICE_GC", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
- "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")",
+ "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")", "l1_rss": $L1_RSS,
  "loadavg": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "machine": "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)",
  "dotnet": "$(dotnet --version)", "wrk": "$(wrk -v 2>&1 | head -n1 | xargs)", "nginx": "$("$NGINX" -v 2>&1 | sed 's/.*: //')",
@@ -344,7 +362,13 @@ BDN_MD=""
 if [[ -d "$WORK/bdn/results" ]]; then BDN_MD="$WORK/bdn/results"; fi
 # PERF_BDN_RESULTS: use BenchmarkDotNet results from an earlier run of this script (with PERF_SKIP_BDN=1).
 if [[ -n "${PERF_BDN_RESULTS:-}" ]]; then BDN_MD="$PERF_BDN_RESULTS"; fi
-python3 perf/report.py --results "$RESULTS" --meta "$WORK/meta.json" --compression "$WORK/corpus/compression.md" \
-  --bdn "$BDN_MD" --out "$OUT"
 cp "$RESULTS" "${OUT%.md}.jsonl"
-log "report written to $OUT"
+cp "$WORK/meta.json" "${OUT%.md}.meta.json"
+# Charts beside the report (matplotlib from Debian's python3-matplotlib, which installs for /usr/bin/python3).
+CHARTS=()
+while IFS= read -r chart; do CHARTS+=(--chart "$(basename "$chart")"); done < <(
+  /usr/bin/python3 perf/charts.py --results "${OUT%.md}.jsonl" --meta "${OUT%.md}.meta.json" --out-prefix "${OUT%.md}")
+[[ ${#CHARTS[@]} -eq 6 ]] || { log "expected 3 charts, perf/charts.py wrote: ${CHARTS[*]}"; exit 1; }
+python3 perf/report.py --results "$RESULTS" --meta "$WORK/meta.json" --compression "$WORK/corpus/compression.md" \
+  --bdn "$BDN_MD" --out "$OUT" "${CHARTS[@]}"
+log "report written to $OUT (charts: ${OUT%.md}-*.png)"

@@ -3,6 +3,7 @@
 #   - wrk (HTTP load generator)
 #   - nginx-light (for a caching-proxy baseline); its system service is not left running:
 #     benchmarks start their own nginx with their own config.
+#   - python3-matplotlib for the system /usr/bin/python3 (perf/charts.py draws the report's PNG charts)
 # Works as root on Debian 12 (uses sudo if not root). Runs `apt-get update` only when installing.
 set -euo pipefail
 
@@ -44,9 +45,11 @@ have_nginx() { command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]; }
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 have_nginx || missing+=(nginx-light)
+have_matplotlib() { /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1; }
+have_matplotlib || missing+=(python3-matplotlib)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-perf-deps: wrk and nginx present"
+  echo "install-perf-deps: wrk, nginx and matplotlib present"
   exit 0
 fi
 
@@ -57,4 +60,5 @@ if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
 fi
 command -v wrk >/dev/null 2>&1 || { echo "install-perf-deps: wrk still missing" >&2; exit 1; }
 have_nginx || { echo "install-perf-deps: nginx still missing" >&2; exit 1; }
-echo "install-perf-deps: wrk and nginx installed ($(/usr/sbin/nginx -v 2>&1))"
+have_matplotlib || { echo "install-perf-deps: /usr/bin/python3 cannot import matplotlib" >&2; exit 1; }
+echo "install-perf-deps: wrk, nginx and matplotlib installed ($(/usr/sbin/nginx -v 2>&1))"

@@ -2,6 +2,10 @@
 # Installs what the test suite's real backends need; safe to run again (does nothing when done).
 #   - redis-server (Debian package) when it is not on PATH; its system service is not left running,
 #     tests start their own: redis-server --port P --bind 127.0.0.1 --save '' --appendonly no
+#   - prometheus (Debian package: the server and promtool) for the alerting-rule tests; its system service is not
+#     left running, the tests start their own on a free loopback port with a config written at test time.
+#   - python3-matplotlib (Debian package, for the system /usr/bin/python3, whatever python3 is first on PATH) for the
+#     test that draws the perf report's charts (perf/charts.py).
 #   - chromium (Debian package) for the Swagger UI browser test, driven by Playwright's bundled node driver
 #     (no Playwright browser download); PROOFSTORAGE_TEST_CHROMIUM points the test at another binary.
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
@@ -55,6 +59,27 @@ else
   stop_service redis-server /run/redis/redis-server.pid
   command -v redis-server >/dev/null 2>&1 || { echo "install-test-deps: redis-server still missing" >&2; exit 1; }
   echo "install-test-deps: installed $(redis-server --version | head -n1)"
+fi
+
+# --- prometheus + promtool -------------------------------------------------------------------------
+if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+  echo "install-test-deps: prometheus present: $(prometheus --version 2>&1 | head -n1)"
+else
+  echo "install-test-deps: installing prometheus (server and promtool) from apt"
+  apt_install prometheus
+  stop_service prometheus /run/prometheus/prometheus.pid
+  command -v promtool >/dev/null 2>&1 || { echo "install-test-deps: promtool still missing" >&2; exit 1; }
+  echo "install-test-deps: installed $(prometheus --version 2>&1 | head -n1)"
+fi
+
+# --- python3-matplotlib --------------------------------------------------------------------------------
+if /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1; then
+  echo "install-test-deps: matplotlib present: $(/usr/bin/python3 -c 'import matplotlib; print(matplotlib.__version__)')"
+else
+  echo "install-test-deps: installing python3-matplotlib from apt"
+  apt_install python3-matplotlib
+  /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || { echo "install-test-deps: /usr/bin/python3 still cannot import matplotlib" >&2; exit 1; }
+  echo "install-test-deps: installed matplotlib $(/usr/bin/python3 -c 'import matplotlib; print(matplotlib.__version__)')"
 fi
 
 # --- chromium --------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Codec;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Options;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 
@@ -42,6 +43,7 @@ public static class RedisServiceCollectionExtensions
         }
 
         var connection = services.GetRequiredService<RedisConnection>();
+        services.GetService<ProofStorageMetrics>()?.ObserveDistributedCache(() => connection.IsConnected);
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var cache = new RedisCache(Options.Create(new RedisCacheOptions
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Storage;
 
 namespace ProofStorage.Providers.FileSystem;
@@ -27,7 +28,9 @@ internal sealed class FileSystemStorageProviderFactory(IOptionsMonitor<FileSyste
         var path = string.IsNullOrWhiteSpace(configured.Path)
             ? Path.Combine(StorageProviderBuilder.DataPath(services), "proofs")
             : StorageProviderBuilder.ResolvePath(services, configured.Path);
-        return new FileSystemStorageProvider(name, new FileSystemStorageOptions { Path = path, FlushToDisk = configured.FlushToDisk });
+        var provider = new FileSystemStorageProvider(name, new FileSystemStorageOptions { Path = path, FlushToDisk = configured.FlushToDisk });
+        services.GetService<ProofStorageMetrics>()?.ObserveFileSystem(name, provider.Root);
+        return provider;
     }
 }
 

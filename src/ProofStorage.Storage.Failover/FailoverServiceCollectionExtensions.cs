@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Storage;
 
 namespace ProofStorage.Storage.Failover;
@@ -19,14 +20,19 @@ public static class FailoverServiceCollectionExtensions
     public static IServiceCollection AddFailoverStorage(this IServiceCollection services)
     {
         services.AddOptions<FailoverOptions>().BindConfiguration(FailoverOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp => new FailoverStorageProvider(
-            HasSecondary(sp) ? StorageProviderBuilder.Build(sp, StorageProviderBuilder.PrimarySlot)
-                : throw new InvalidOperationException($"No failover pair: {StorageProviderBuilder.SectionPath(StorageProviderBuilder.SecondarySlot)} is not configured."),
-            StorageProviderBuilder.Build(sp, StorageProviderBuilder.SecondarySlot),
-            new ReplicationLog(Path.Combine(StorageProviderBuilder.DataPath(sp), "replication")),
-            sp.GetRequiredService<IOptions<FailoverOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<FailoverStorageProvider>>()));
+        services.TryAddSingleton(sp =>
+        {
+            var pair = new FailoverStorageProvider(
+                HasSecondary(sp) ? StorageProviderBuilder.Build(sp, StorageProviderBuilder.PrimarySlot)
+                    : throw new InvalidOperationException($"No failover pair: {StorageProviderBuilder.SectionPath(StorageProviderBuilder.SecondarySlot)} is not configured."),
+                StorageProviderBuilder.Build(sp, StorageProviderBuilder.SecondarySlot),
+                new ReplicationLog(Path.Combine(StorageProviderBuilder.DataPath(sp), "replication")),
+                sp.GetRequiredService<IOptions<FailoverOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<FailoverStorageProvider>>());
+            pair.ObserveOn(sp.GetRequiredService<ProofStorageMetrics>());
+            return pair;
+        });
         services.Replace(ServiceDescriptor.Singleton<IStorageProvider>(sp =>
             HasSecondary(sp) ? sp.GetRequiredService<FailoverStorageProvider>() : StorageProviderBuilder.Build(sp, StorageProviderBuilder.PrimarySlot)));
         // The pair is resolved when the service starts, not when the host lists its services: that happens before the

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using ProofStorage.Core;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Storage;
 
 namespace ProofStorage.Storage.Failover;
@@ -47,6 +48,16 @@ internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
 
     /// <summary>Replication entries still to apply.</summary>
     public int PendingReplications => _log.Count;
+
+    /// <summary>Reports the replication backlog and each member's circuit on the store's gauges.</summary>
+    internal void ObserveOn(ProofStorageMetrics metrics)
+    {
+        metrics.ObserveReplicationBacklog(Name, () => _log.Count);
+        foreach (var member in new[] { Primary, Secondary })
+        {
+            metrics.ObserveCircuit(member.Name, () => member.Breaker.CircuitState != CircuitState.Closed);
+        }
+    }
 
     public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
     {

@@ -33,4 +33,54 @@ public static class TestProcesses
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         return start;
     }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> with <paramref name="args"/> to completion (killed after <paramref name="timeout"/>)
+    /// and returns its exit code, standard output and standard error. A program that is not installed throws
+    /// <see cref="InvalidOperationException"/> with <paramref name="install"/> (what to run to get it).
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string program, IEnumerable<string> args, string workingDirectory,
+        TimeSpan timeout, string install)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"{program} is not installed: {install}", ex);
+        }
+
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            using var deadline = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within {timeout.TotalSeconds} s.");
+            }
+
+            return (process.ExitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false));
+        }
+    }
 }

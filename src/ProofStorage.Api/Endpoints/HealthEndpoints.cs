@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ProofStorage.Api.Telemetry;
 
 namespace ProofStorage.Api.Endpoints;
 
@@ -21,9 +22,11 @@ internal static class HealthEndpoints
         return TypedResults.Ok(new HealthResponse { Status = nameof(HealthStatus.Healthy), DurationMs = 0, Checks = [] });
     }
 
-    internal static async Task<JsonHttpResult<HealthResponse>> Ready(HealthCheckService health, HttpContext context, CancellationToken cancellationToken)
+    internal static async Task<JsonHttpResult<HealthResponse>> Ready(HealthCheckService health, ReadinessStatus readiness, HttpContext context,
+        CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(check => check.Tags.Contains("ready"), cancellationToken);
+        readiness.Record(report);
         context.Response.Headers.CacheControl = "no-store";
         var response = new HealthResponse
         {

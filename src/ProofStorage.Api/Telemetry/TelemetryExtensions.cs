@@ -36,6 +36,8 @@ internal static class TelemetryExtensions
             }
         });
 
+        // The last readiness probe's answer, exported as proofstorage.health.status.
+        services.TryAddSingleton<ReadinessStatus>();
         if (options.MetricsEnabled)
         {
             otel.WithMetrics(metrics =>

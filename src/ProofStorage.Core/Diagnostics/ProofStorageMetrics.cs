@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace ProofStorage.Core.Diagnostics;
@@ -20,7 +21,21 @@ namespace ProofStorage.Core.Diagnostics;
 /// <item><c>proofstorage.proofs.created</c>, <c>proofstorage.dedup.hits</c> ({proof}).</item>
 /// <item><c>proofstorage.store.raw_bytes</c>, <c>proofstorage.store.stored_bytes</c> (By) and
 /// <c>proofstorage.store.compression_ratio</c> (1, compressed ÷ raw per created proof).</item>
-/// <item><c>proofstorage.integrity.failures</c> ({failure}).</item>
+/// <item><c>proofstorage.integrity.failures</c> ({failure}; observable, so it is exported as 0 before the first failure
+/// and a query over <c>increase()</c> sees that first one).</item>
+/// </list>
+/// Gauges read at collection time from callbacks the component owning the state registers (<c>Observe…</c>; a
+/// gauge nobody registered for exports nothing):
+/// <list type="bullet">
+/// <item><c>proofstorage.replication.pending</c> ({entry}; tag <c>provider</c> = the pair): replication log entries not
+/// yet applied.</item>
+/// <item><c>proofstorage.provider.circuit.open</c> ({circuit}; tag <c>provider</c> = the member): 1 while the member's
+/// circuit is not closed (open, half-open or isolated), else 0.</item>
+/// <item><c>proofstorage.cache.l2.connected</c> ({connection}): 1 while the distributed cache level is connected.</item>
+/// <item><c>proofstorage.filesystem.available</c> and <c>proofstorage.filesystem.size</c> (By; tag <c>provider</c>):
+/// free space for the service and size of the file system holding a filesystem provider's root.</item>
+/// <item><c>proofstorage.health.status</c> ({status}; tag <c>check</c>): each readiness check as the last readiness probe
+/// found it: 2 healthy, 1 degraded, 0 unhealthy (the values of <c>HealthStatus</c>).</item>
 /// </list>
 /// </remarks>
 public sealed class ProofStorageMetrics : IDisposable
@@ -36,6 +51,9 @@ public sealed class ProofStorageMetrics : IDisposable
 
     /// <summary>The tag naming a provider operation: <c>get</c>, <c>put</c>, <c>delete</c>, <c>list</c>.</summary>
     public const string OperationTag = "operation";
+
+    /// <summary>The tag naming a readiness check on <c>proofstorage.health.status</c>.</summary>
+    public const string CheckTag = "check";
 
     private static readonly KeyValuePair<string, object?> L1 = new(CacheLevelTag, "l1");
     private static readonly KeyValuePair<string, object?> L2 = new(CacheLevelTag, "l2");
@@ -64,7 +82,13 @@ public sealed class ProofStorageMetrics : IDisposable
     private readonly Counter<long> _rawBytes;
     private readonly Counter<long> _storedBytes;
     private readonly Histogram<double> _compressionRatio;
-    private readonly Counter<long> _integrityFailures;
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _replicationBacklogs = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<int>>>> _circuits = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<int>>>> _distributedCaches = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _diskAvailable = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _diskSize = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<int>>>> _healthStatuses = new();
+    private long _integrityFailures;
 
     /// <summary>
     /// Creates the instruments on a meter from <paramref name="meterFactory"/> (the host's, so each host has its own
@@ -93,8 +117,21 @@ public sealed class ProofStorageMetrics : IDisposable
         _compressionRatio = _meter.CreateHistogram("proofstorage.store.compression_ratio", "1",
             "Compressed size ÷ raw size of each created proof (lower is better).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RatioBuckets });
-        _integrityFailures = _meter.CreateCounter<long>("proofstorage.integrity.failures", "{failure}",
-            "Stored objects that failed verification (authentication tag, record identity).");
+        _meter.CreateObservableCounter("proofstorage.integrity.failures", () => Volatile.Read(ref _integrityFailures), "{failure}",
+            "Stored objects that failed verification (provider checksum, authentication tag, record identity).");
+
+        _meter.CreateObservableGauge("proofstorage.replication.pending", () => Collect(_replicationBacklogs), "{entry}",
+            "Replication log entries of a failover pair not yet applied to their target member.");
+        _meter.CreateObservableGauge("proofstorage.provider.circuit.open", () => Collect(_circuits), "{circuit}",
+            "1 while the circuit breaker of a failover member is not closed (open, half-open or isolated): the member is being skipped.");
+        _meter.CreateObservableGauge("proofstorage.cache.l2.connected", () => Collect(_distributedCaches), "{connection}",
+            "1 while the distributed (L2) cache level is connected, 0 while it is away (reads fall through to storage).");
+        _meter.CreateObservableGauge("proofstorage.filesystem.available", () => Collect(_diskAvailable), "By",
+            "Free bytes available to the service on the file system holding a filesystem provider's root.");
+        _meter.CreateObservableGauge("proofstorage.filesystem.size", () => Collect(_diskSize), "By",
+            "Size in bytes of the file system holding a filesystem provider's root.");
+        _meter.CreateObservableGauge("proofstorage.health.status", () => Collect(_healthStatuses), "{status}",
+            "Each readiness check as the last readiness probe found it: 2 healthy, 1 degraded, 0 unhealthy.");
     }
 
     /// <summary>The meter the instruments live on.</summary>
@@ -136,7 +173,65 @@ public sealed class ProofStorageMetrics : IDisposable
 
     internal void DedupHit() => _dedupHits.Add(1);
 
-    internal void IntegrityFailure() => _integrityFailures.Add(1);
+    internal void IntegrityFailure() => Interlocked.Increment(ref _integrityFailures);
+
+    /// <summary>Reports a failover pair's replication backlog (<paramref name="pending"/> is read at each collection).</summary>
+    public void ObserveReplicationBacklog(string pair, Func<long> pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var tag = new KeyValuePair<string, object?>(ProviderTag, pair);
+        _replicationBacklogs.Enqueue(() => [new Measurement<long>(pending(), tag)]);
+    }
+
+    /// <summary>Reports whether a failover member's circuit is not closed (read at each collection).</summary>
+    public void ObserveCircuit(string provider, Func<bool> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        var tag = new KeyValuePair<string, object?>(ProviderTag, provider);
+        _circuits.Enqueue(() => [new Measurement<int>(open() ? 1 : 0, tag)]);
+    }
+
+    /// <summary>Reports whether the distributed cache level is connected (read at each collection).</summary>
+    public void ObserveDistributedCache(Func<bool> connected)
+    {
+        ArgumentNullException.ThrowIfNull(connected);
+        _distributedCaches.Enqueue(() => [new Measurement<int>(connected() ? 1 : 0)]);
+    }
+
+    /// <summary>
+    /// Reports the free and total bytes of the file system holding <paramref name="path"/> for a filesystem provider;
+    /// nothing while the path's file system cannot be read.
+    /// </summary>
+    public void ObserveFileSystem(string provider, string path)
+    {
+        var tag = new KeyValuePair<string, object?>(ProviderTag, provider);
+        _diskAvailable.Enqueue(() => DiskSpace(path) is { } space ? [new Measurement<long>(space.Available, tag)] : []);
+        _diskSize.Enqueue(() => DiskSpace(path) is { } space ? [new Measurement<long>(space.Size, tag)] : []);
+    }
+
+    /// <summary>Reports readiness checks by name with their <c>HealthStatus</c> value (read at each collection).</summary>
+    public void ObserveHealth(Func<IEnumerable<KeyValuePair<string, int>>> statuses)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        _healthStatuses.Enqueue(() => statuses().Select(s => new Measurement<int>(s.Value, new KeyValuePair<string, object?>(CheckTag, s.Key))));
+    }
+
+    private static IEnumerable<Measurement<T>> Collect<T>(ConcurrentQueue<Func<IEnumerable<Measurement<T>>>> sources)
+        where T : struct => sources.SelectMany(source => source());
+
+    private static (long Available, long Size)? DiskSpace(string path)
+    {
+        try
+        {
+            // On Unix any path names the file system it lives on (statvfs).
+            var drive = new DriveInfo(path);
+            return (drive.AvailableFreeSpace, drive.TotalSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
 
     public void Dispose()
     {

@@ -56,7 +56,7 @@ public sealed class StorageStatistics
     }
 
     /// <summary>The counters of one provider (created on first use).</summary>
-    public ProviderCounters ForProvider(string name) => _providers.GetOrAdd(name, static (n, metrics) => new ProviderCounters(n, metrics), _metrics);
+    public ProviderCounters ForProvider(string name) => _providers.GetOrAdd(name, static (n, owner) => new ProviderCounters(n, owner), this);
 
     public DedupSnapshot Dedup => new(Volatile.Read(ref _dedupLookups), Volatile.Read(ref _dedupHits), Volatile.Read(ref _dedupBytesSaved));
 
@@ -86,15 +86,20 @@ public sealed class ProviderCounters
     private long _deletes;
     private long _lists;
     private long _errors;
+    private readonly StorageStatistics _owner;
     private readonly ProofStorageMetrics? _metrics;
 
-    internal ProviderCounters(string name, ProofStorageMetrics? metrics)
+    internal ProviderCounters(string name, StorageStatistics owner)
     {
         Name = name;
-        _metrics = metrics;
+        _owner = owner;
+        _metrics = owner.Metrics;
     }
 
     public string Name { get; }
+
+    /// <summary>The provider refused an object as damaged (e.g. its checksum): counted with the store's integrity failures.</summary>
+    internal void IntegrityFailure() => _owner.IntegrityFailure();
 
     /// <summary>Counts one operation begun at <paramref name="startedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     internal void Count(ProviderOperation operation, long startedTimestamp, bool failed)

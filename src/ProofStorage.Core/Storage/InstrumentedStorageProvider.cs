@@ -73,6 +73,14 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
         {
             counters.Count(operation, started, failed: true);
             ProofStorageActivities.Failed(activity, ex);
+
+            // A damaged object the provider itself detected (checksum) is an integrity failure even when a failover pair
+            // then serves the other copy.
+            if (ex is ProofIntegrityException)
+            {
+                counters.IntegrityFailure();
+            }
+
             throw;
         }
     }
