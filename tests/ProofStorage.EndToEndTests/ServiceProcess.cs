@@ -17,11 +17,14 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private ServiceProcess(Process process, string dataPath, string apiKey)
+    private readonly bool _ownsDataPath;
+
+    private ServiceProcess(Process process, string dataPath, string apiKey, bool ownsDataPath)
     {
         _process = process;
         DataPath = dataPath;
         ApiKey = apiKey;
+        _ownsDataPath = ownsDataPath;
     }
 
     /// <summary><c>http://127.0.0.1:PORT</c>, as the host reported it.</summary>
@@ -44,9 +47,17 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync()
+    /// <summary>What the process wrote so far (the name the shared test infrastructure uses).</summary>
+    public string Output => Log;
+
+    /// <summary>
+    /// Starts the service on <paramref name="dataPath"/> (a new temp folder, removed on dispose, when null; a shared one is
+    /// left alone, so two processes can run on one store) with <paramref name="environment"/> layered over the defaults.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string? dataPath = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dataPath = TestFolders.New("e2e");
+        var owns = dataPath is null;
+        dataPath ??= TestFolders.New("e2e");
         Directory.CreateDirectory(dataPath);
         var apiKey = "psk_e2e_" + Guid.NewGuid().ToString("N");
         var info = TestProcesses.Dotnet(RepositoryPaths.ServiceAssembly, [], Path.GetDirectoryName(RepositoryPaths.ServiceAssembly));
@@ -55,9 +66,26 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             info.Environment[name] = value;
         }
 
-        var service = new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet."), dataPath, apiKey);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        var service = new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet."), dataPath, apiKey, owns);
         await service.WaitUntilListeningAsync();
         return service;
+    }
+
+    /// <summary>A client on <see cref="BaseAddress"/> that sends <paramref name="apiKey"/> (none when null).</summary>
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
     }
 
     /// <summary>Runs <c>dotnet ProofStorage.Api.dll ARGS</c> to completion (a CLI command of the service) and returns its exit code and output.</summary>
@@ -86,6 +114,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsDataPath)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataPath, recursive: true);
