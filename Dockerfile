@@ -18,9 +18,11 @@ COPY src/ProofStorage.Providers.FileSystem/ProofStorage.Providers.FileSystem.csp
 COPY src/ProofStorage.Providers.S3/ProofStorage.Providers.S3.csproj src/ProofStorage.Providers.S3/
 COPY src/ProofStorage.Storage.Failover/ProofStorage.Storage.Failover.csproj src/ProofStorage.Storage.Failover/
 COPY src/ProofStorage.Caching.Redis/ProofStorage.Caching.Redis.csproj src/ProofStorage.Caching.Redis/
+COPY src/ProofStorage.Maintenance/ProofStorage.Maintenance.csproj src/ProofStorage.Maintenance/
 RUN dotnet restore src/ProofStorage.Api/ProofStorage.Api.csproj
 COPY src/ src/
-RUN dotnet publish src/ProofStorage.Api/ProofStorage.Api.csproj -c Release --no-restore -o /app /p:UseAppHost=false
+# The OpenAPI document the build writes for the committed contract (openapi/) is not needed in an image.
+RUN dotnet publish src/ProofStorage.Api/ProofStorage.Api.csproj -c Release --no-restore -o /app /p:UseAppHost=false /p:OpenApiGenerateDocuments=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

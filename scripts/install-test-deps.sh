@@ -8,9 +8,12 @@
 #     test that draws the perf report's charts (perf/charts.py).
 #   - chromium (Debian package) for the Swagger UI browser test, driven by Playwright's bundled node driver
 #     (no Playwright browser download); PROOFSTORAGE_TEST_CHROMIUM points the test at another binary.
+#   - the AWS CLI (Debian package awscli, /usr/bin/aws): scrub tests check what is in a bucket with it, as a third party.
 #   - the patched local S3 server: `npm ci` in tests/backends when node_modules is missing or older
 #     than package-lock.json / patches/ (npm's postinstall runs patch-package to apply the patch).
 #   - the C2PA toolchain (c2pa-rs as WebAssembly, c2pa-ts): `npm ci` in tests/c2pa, likewise.
+#   - Redocly CLI (openapi/) and the TypeScript client's tools (clients/typescript): `npm ci`, likewise;
+#     the dotnet local tools (.config/dotnet-tools.json: Kiota): `dotnet tool restore`.
 # Works as root on Debian 12 with the .NET SDK and Node 20 present (uses sudo if not root).
 set -euo pipefail
 
@@ -94,6 +97,15 @@ else
   echo "install-test-deps: installed $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
 fi
 
+# --- AWS CLI ---------------------------------------------------------------------------------
+if [[ -x /usr/bin/aws ]]; then
+  echo "install-test-deps: aws present: $(/usr/bin/aws --version 2>&1 | head -n1)"
+else
+  echo "install-test-deps: installing awscli from apt"
+  apt_install awscli
+  [[ -x /usr/bin/aws ]] || { echo "install-test-deps: /usr/bin/aws still missing" >&2; exit 1; }
+fi
+
 # --- npm packages (tests/backends: the patched local S3 server; tests/c2pa: the C2PA toolchain) --------
 command -v node >/dev/null 2>&1 || { echo "install-test-deps: node not found (Node 20+ needed)" >&2; exit 1; }
 command -v npm >/dev/null 2>&1 || { echo "install-test-deps: npm not found" >&2; exit 1; }
@@ -119,3 +131,8 @@ npm_ci_when_stale() {
 # npm warns EBADENGINE: @20minutes/s3rver declares node >= 24 but runs fine on Node 20.
 npm_ci_when_stale "$BACKENDS" "@20minutes/s3rver/lib/cli.js" "the local S3 server, patched via patch-package"
 npm_ci_when_stale "$ROOT/tests/c2pa" "@contentauth/c2pa-wasm/pkg/c2pa_bg.wasm" "c2pa-wasm and c2pa-ts for the C2PA tests"
+npm_ci_when_stale "$ROOT/openapi" "@redocly/cli/bin/cli.js" "Redocly CLI, the OpenAPI contract's linter"
+npm_ci_when_stale "$ROOT/clients/typescript" "openapi-fetch/package.json" "the TypeScript client's build and test tools"
+
+# --- dotnet tools (.config/dotnet-tools.json: Kiota, the third-party generator the contract tests build a client with) ---
+(cd "$ROOT" && dotnet tool restore >/dev/null) && echo "install-test-deps: dotnet tools restored (.config/dotnet-tools.json)"

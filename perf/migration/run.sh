@@ -38,6 +38,8 @@ S3_SECRET_KEY="${S3_SECRET_KEY:-S3RVER}"
 # -------------------------------------------------------------------------------------------------------
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$ROOT/perf/lib.sh"
 WORK="$(mktemp -d /tmp/proofstorage-migration-bench.XXXXXX)"
 CLI="$ROOT/src/ProofStorage.Migrate/bin/Release/net10.0/ProofStorage.Migrate.dll"
 S3_PID=""
@@ -48,9 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A command prefix (not a function) so that `$!` of a background start is the server's own PID (taskset execs it).
-pin() { if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null 2>&1 && [[ "$(nproc)" -ge 2 ]]; then echo "taskset -c $1"; fi; }
-
 echo "== building the CLI (Release)"
 dotnet build "$ROOT/src/ProofStorage.Migrate" -c Release -nologo -v q >/dev/null
 
@@ -60,17 +59,6 @@ du -sh "$WORK/legacy" | sed 's/^/   /'
 
 KEY="$(head -c 32 /dev/urandom | base64)"
 RUN_ID="$(date +%s)-$$"
-
-# Waits (up to 10 s) for "listening on ADDRESS:PORT" in a server's log and prints its loopback URL.
-listening_url() {
-  local log="$1" port
-  for _ in $(seq 1 100); do
-    if grep -q "listening on" "$log" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  port="$(grep -oE 'listening on [0-9.]+:[0-9]+' "$log" | grep -oE '[0-9]+$')" || { cat "$log" >&2; return 1; }
-  echo "http://127.0.0.1:$port"
-}
 
 start_s3() {
   if [[ -n "$S3_ENDPOINT" ]]; then S3_URL="$S3_ENDPOINT"; return; fi

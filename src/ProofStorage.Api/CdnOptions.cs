@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using ProofStorage.Core;
+using ProofStorage.Core.Storage;
 
 namespace ProofStorage.Api;
 
@@ -67,7 +67,8 @@ public sealed class CdnOptions
 }
 
 /// <summary>Cross-field rules; <c>Presigned</c> also needs a provider that can sign URLs (S3 or R2).</summary>
-internal sealed class CdnOptionsValidator(IServiceProvider services) : IValidateOptions<CdnOptions>
+internal sealed class CdnOptionsValidator(IOptionsMonitor<StorageProviderOptions> storage, IEnumerable<IStorageProviderFactory> factories)
+    : IValidateOptions<CdnOptions>
 {
     public ValidateOptionsResult Validate(string? name, CdnOptions options)
     {
@@ -111,11 +112,12 @@ internal sealed class CdnOptionsValidator(IServiceProvider services) : IValidate
             failures.Add($"{section}:PresignedUrlExpiry must be at least 00:00:01 and at most MaxPresignedUrlExpiry ({options.MaxPresignedUrlExpiry}).");
         }
 
-        // Only asked in Presigned mode: building the store here otherwise would be work for nothing.
-        if (options.UrlMode == ProofUrlMode.Presigned && failures.Count == 0
-            && services.GetRequiredService<StorageManager>() is { PresignedUrls: null } store)
+        // The primary signs (a failover pair forwards the capability to it): its type decides, no provider is built.
+        if (options.UrlMode == ProofUrlMode.Presigned
+            && storage.Get(StorageProviderBuilder.PrimarySlot) is { } primary
+            && !factories.Any(f => primary.IsType(f.Type) && f.Provides<IPresignedUrlProvider>()))
         {
-            failures.Add($"{section}:UrlMode is Presigned but the storage provider {store.Storage.Name} cannot sign URLs; "
+            failures.Add($"{section}:UrlMode is Presigned but the primary storage provider ({primary.Type}) cannot sign URLs; "
                 + "presigned URLs need an S3 or R2 primary provider. Use Cdn or Service instead.");
         }
 

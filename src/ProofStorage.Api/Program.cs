@@ -1,6 +1,7 @@
 using ProofStorage.Api;
 using ProofStorage.Api.Commands;
 using ProofStorage.Api.Endpoints;
+using ProofStorage.Api.OpenApi;
 using ProofStorage.Api.Telemetry;
 
 if (ApiKeyCommand.TryRun(args, Console.In, Console.Out) || HealthCheckCommand.TryRun(args, Console.Out))
@@ -8,7 +9,7 @@ if (ApiKeyCommand.TryRun(args, Console.In, Console.Out) || HealthCheckCommand.Tr
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(OpenApiExtensions.BuilderOptions(args));
 builder.AddProofStorageApi();
 
 var app = builder.Build();

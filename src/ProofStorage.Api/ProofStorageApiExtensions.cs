@@ -1,12 +1,13 @@
 using System.Globalization;
-using System.Reflection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.OpenApi;
 using ProofStorage.Api.Security;
 using ProofStorage.Caching.Redis;
 using ProofStorage.Core;
+using ProofStorage.Maintenance;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Providers.S3;
 using ProofStorage.Storage.Failover;
@@ -56,6 +57,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddS3StorageProvider();
         builder.Services.AddFailoverStorage();
         builder.Services.AddRedisProofCache();
+        builder.Services.AddScheduledScrub();
 
         // The W3C trace id, as in the log lines and spans (the caller's own when it sent a traceparent).
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -63,21 +65,7 @@ internal static class ProofStorageApiExtensions
                 ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
-        builder.Services.AddEndpointsApiExplorer();
-        builder.Services.AddSwaggerGen(options =>
-        {
-            options.SwaggerDoc("v1", new()
-            {
-                Title = "ProofStorage API",
-                Version = "v1",
-                Description = "Durable, deduplicated, encrypted storage of image proofs (signed provenance records).",
-            });
-            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
-            if (File.Exists(xml))
-            {
-                options.IncludeXmlComments(xml);
-            }
-        });
+        builder.Services.AddProofStorageOpenApi();
         return builder;
     }
 
@@ -92,8 +80,7 @@ internal static class ProofStorageApiExtensions
         // Only /swagger requests pass through the document and UI middleware: every proof request skipped it
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger
-            .UseSwagger()
-            .UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "ProofStorage v1")));
+            .UseProofStorageOpenApi());
 
         // Before authentication: a browser's preflight carries no key, and is answered here (only on routes with the policy).
         app.UseCors();

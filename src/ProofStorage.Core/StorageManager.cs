@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -305,7 +304,7 @@ public sealed partial class StorageManager : IDisposable
         }
 
         var key = DedupProtocol.AliasKey(legacyId);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new AliasRecord(proofId));
+        var body = StoredObjects.AliasRecordFor(proofId);
         var sealedEnvelope = _codec.Seal(body, key);
         var created = await _storage.CreateIfAbsentAsync(key, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken).ConfigureAwait(false);
         if (!created)
@@ -363,16 +362,9 @@ public sealed partial class StorageManager : IDisposable
             return null;
         }
 
-        var opened = Open(stored.Content, key);
-        var alias = JsonSerializer.Deserialize<AliasRecord>(opened.Record);
-        if (alias is null || !ProofIds.IsNativeShape(alias.ProofId))
-        {
-            _statistics.IntegrityFailure();
-            throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The alias record is invalid.");
-        }
-
-        _aliases.Set(legacyId, alias.ProofId, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
-        return alias.ProofId;
+        var alias = Open(stored.Content, key, content => StoredObjects.OpenAlias(_codec, content.Span, key, _options.MaxRecordBytes).ProofId);
+        _aliases.Set(legacyId, alias, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+        return alias;
     }
 
     private async Task<ProofDocument?> LoadAsync(string proofId, CancellationToken cancellationToken)
@@ -385,32 +377,16 @@ public sealed partial class StorageManager : IDisposable
             return null;
         }
 
-        var opened = Open(stored.Content, key);
-        ProofRecordHeader header;
-        try
-        {
-            header = ProofRecord.ReadHeader(opened.Record);
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException)
-        {
-            _statistics.IntegrityFailure();
-            throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The decrypted record is not a valid proof record.", ex);
-        }
-
-        if (header.ProofId != proofId)
-        {
-            _statistics.IntegrityFailure();
-            throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The record stored under this key belongs to another proof.");
-        }
-
+        var (opened, header) = Open(stored.Content, key, content => StoredObjects.OpenProof(_codec, content.Span, key, proofId, _options.MaxRecordBytes));
         return ProofDocument.FromRecord(proofId, header, opened.Record, opened.Compressed, opened.ETag, stored.Content);
     }
 
-    private OpenedEnvelope Open(ReadOnlyMemory<byte> content, string key)
+    /// <summary>Opens a stored object through <see cref="StoredObjects"/>, counting and logging an integrity failure.</summary>
+    private T Open<T>(ReadOnlyMemory<byte> content, string key, Func<ReadOnlyMemory<byte>, T> open)
     {
         try
         {
-            return _codec.Open(content.Span, key, _options.MaxRecordBytes);
+            return open(content);
         }
         catch (ProofIntegrityException ex)
         {
@@ -434,7 +410,6 @@ public sealed partial class StorageManager : IDisposable
         _manifestIds.Dispose();
     }
 
-    private sealed record AliasRecord(string ProofId);
 }
 
 /// <summary>A proof a delete removed: its id, and its document when it could be read first (for purge notices and its index).</summary>

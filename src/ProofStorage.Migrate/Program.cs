@@ -11,6 +11,7 @@ using ProofStorage.Core.Storage;
 using ProofStorage.Migrate.Console;
 using ProofStorage.Migrate.Hosting;
 using ProofStorage.Migrate.Migration;
+using ProofStorage.Migrate.Operations;
 using ProofStorage.Migrate.Sources;
 using Spectre.Console;
 
@@ -18,7 +19,8 @@ namespace ProofStorage.Migrate;
 
 /// <summary>
 /// <c>proofstorage-migrate --source ./old-proofs [--verify] [--delete-after --yes-i-understand] …</c>: moves legacy
-/// records (or another store's proofs) into the store configured like the service.
+/// records (or another store's proofs) into the store configured like the service. The same tool walks that store for
+/// operators: <c>scrub [--deep]</c>, <c>keys census</c>, <c>keys reencrypt</c> (<see cref="WalkCommands"/>).
 /// </summary>
 internal static class MigrationCli
 {
@@ -53,8 +55,16 @@ internal static class MigrationCli
             legacy, sourceConfig, config, set, dryRun, batchSize, parallelism, verify, deleteAfter, confirm, checkpoint, noCheckpoint, restart, report,
             retries, retryDelay, noProgress, verbose,
         };
+        root.Subcommands.Add(WalkCommands.Scrub(output, error, interactive));
+        root.Subcommands.Add(WalkCommands.Keys(output, error, interactive));
         root.Validators.Add(result =>
         {
+            if (result.Children.OfType<System.CommandLine.Parsing.CommandResult>().Any())
+            {
+                // A subcommand runs: the migration's own rules do not apply.
+                return;
+            }
+
             if ((result.GetValue(legacy) is null) == (result.GetValue(sourceConfig) is null))
             {
                 result.AddError("Give exactly one source: --source <legacy folder> or --source-config <file>.");
@@ -93,8 +103,7 @@ internal static class MigrationCli
                 NoProgress = parse.GetValue(noProgress),
                 LogLevel = parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning,
             };
-            var live = interactive ?? (!System.Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")));
-            return ExecuteAsync(settings, output, error, live && !settings.NoProgress, token);
+            return ExecuteAsync(settings, output, error, IsLive(interactive, settings.NoProgress), token);
         });
 
         var parsed = root.Parse(args);
@@ -112,23 +121,33 @@ internal static class MigrationCli
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
+    /// <summary>The live bar only on an interactive terminal (<paramref name="interactive"/> null: detect; never in CI or with <c>--no-progress</c>).</summary>
+    internal static bool IsLive(bool? interactive, bool noProgress) =>
+        !noProgress && (interactive ?? (!System.Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))));
+
+    /// <summary>The console every command writes its progress and summary to.</summary>
+    internal static IAnsiConsole CreateConsole(TextWriter output, bool live) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Ansi = live ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = live ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = live ? InteractionSupport.Yes : InteractionSupport.No,
+    });
+
     private static async Task<int> ExecuteAsync(MigrationSettings settings, TextWriter output, TextWriter error, bool live, CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = live ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = live ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = live ? InteractionSupport.Yes : InteractionSupport.No,
-        });
+        var console = CreateConsole(output, live);
+
+        // With the live bar, log lines go through its console (printed above the bar), never behind its back.
+        var logs = new CliLog(error, live ? console : null);
 
         IHost target;
         IMigrationSource source;
         try
         {
-            target = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [], settings.LogLevel);
+            target = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [], settings.LogLevel, logs);
             await target.StartAsync(cancellationToken).ConfigureAwait(false);
-            source = await OpenSourceAsync(settings, cancellationToken).ConfigureAwait(false);
+            source = await OpenSourceAsync(settings, logs, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OptionsValidationException or InvalidDataException or ArgumentException or IOException or InvalidOperationException)
         {
@@ -194,14 +213,14 @@ internal static class MigrationCli
         }
     }
 
-    private static async Task<IMigrationSource> OpenSourceAsync(MigrationSettings settings, CancellationToken cancellationToken)
+    private static async Task<IMigrationSource> OpenSourceAsync(MigrationSettings settings, ILoggerProvider logs, CancellationToken cancellationToken)
     {
         if (settings.LegacyFolder is { } folder)
         {
             return new LegacyFolderSource(folder, maxFileBytes: 256 * 1024 * 1024);
         }
 
-        var host = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [settings.SourceConfig!], settings.LogLevel);
+        var host = MigrationHost.Build(settings.ConfigFiles, settings.Settings, [settings.SourceConfig!], settings.LogLevel, logs);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return new ProviderSource(host, "store " + Describe(host.Services.GetRequiredService<IConfiguration>()));
     }
@@ -231,10 +250,16 @@ internal static class MigrationCli
         return existing;
     }
 
+    /// <summary>Names the whole store: its primary, and its secondary when a pair is configured.</summary>
+    internal static string DescribeStore(IConfiguration configuration) =>
+        StorageProviderBuilder.IsConfigured(configuration, StorageProviderBuilder.SecondarySlot)
+            ? $"{Describe(configuration)} + {Describe(configuration, StorageProviderBuilder.SecondarySlot)}"
+            : Describe(configuration);
+
     /// <summary>Names a store by its provider settings (never credentials): "FileSystem /data/proofs", "S3 http://… bucket".</summary>
-    internal static string Describe(IConfiguration configuration)
+    internal static string Describe(IConfiguration configuration, string slot = StorageProviderBuilder.PrimarySlot)
     {
-        var section = configuration.GetSection(StorageProviderBuilder.SectionName + ":Primary");
+        var section = configuration.GetSection(StorageProviderBuilder.SectionPath(slot));
         var type = section["Type"] ?? StorageProviderBuilder.DefaultType;
         if (string.Equals(type, "FileSystem", StringComparison.OrdinalIgnoreCase))
         {

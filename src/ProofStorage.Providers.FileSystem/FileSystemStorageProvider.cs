@@ -15,12 +15,20 @@ namespace ProofStorage.Providers.FileSystem;
 /// fails atomically when the name exists, under a per-key lock: race-free in the process and between
 /// processes sharing the folder (File.Move without overwrite checks then renames, which is not). Keys are checked segment by segment; nothing can
 /// resolve outside the root.
+/// <para>Replacing, overwriting and deleting an existing object take the key's lock, shared by every process using the
+/// folder: one of 256 lock files under <c>{root}/.locks/</c> (picked by a stable hash of the key), held with an exclusive
+/// <c>flock</c> (what <see cref="FileShare.None"/> means on Unix). So a conditional replace or delete
+/// (<see cref="IObjectMaintenance"/>: compare the current bytes' SHA-256, then act) never interleaves with another
+/// process's delete or write of that key. Create-if-absent needs no lock: link(2) is atomic by itself.</para>
 /// </remarks>
-internal sealed class FileSystemStorageProvider : IStorageProvider
+internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaintenance
 {
     private const int LockStripes = 64;
+    private const int FileLockStripes = 256;
     private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly SemaphoreSlim[] _fileLockGates = [.. Enumerable.Range(0, FileLockStripes).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly string _root;
+    private readonly string _lockFolder;
     private readonly bool _flushToDisk;
 
     public FileSystemStorageProvider(string name, FileSystemStorageOptions options)
@@ -29,6 +37,7 @@ internal sealed class FileSystemStorageProvider : IStorageProvider
         Name = name;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Path));
         _flushToDisk = options.FlushToDisk;
+        _lockFolder = Path.Combine(_root, ".locks");
         Directory.CreateDirectory(_root);
     }
 
@@ -96,6 +105,7 @@ internal sealed class FileSystemStorageProvider : IStorageProvider
             var temp = await WriteTempAsync(path, content, cancellationToken).ConfigureAwait(false);
             try
             {
+                using var held = await LockKeyAsync(key, cancellationToken).ConfigureAwait(false);
                 File.Move(temp, path, overwrite: true);
             }
             finally
@@ -109,22 +119,214 @@ internal sealed class FileSystemStorageProvider : IStorageProvider
         }
     }
 
-    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathFor(key);
         try
         {
+            using var held = await LockKeyAsync(key, cancellationToken).ConfigureAwait(false);
             if (!File.Exists(path))
             {
-                return Task.FromResult(false);
+                return false;
             }
 
             File.Delete(path);
-            return Task.FromResult(true);
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw Unavailable("delete", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string folder, string? startAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!folder.EndsWith('/'))
+        {
+            throw new ArgumentException($"A folder key ends with '/', not '{folder}'.", nameof(folder));
+        }
+
+        var directory = Path.Combine(_root, ValidateSegments(folder.TrimEnd('/'), folder));
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        // Fan-out folders hold the names starting with their two characters, and "_x" also the one-character name "x": each
+        // folder is one group per prefix it holds, and the groups sorted by prefix, each sorted within, give every name in
+        // ordinal order with one folder in memory at a time.
+        var after = startAfter is not null && startAfter.StartsWith(folder, StringComparison.Ordinal) ? startAfter[folder.Length..] : null;
+        var groups = Directory.EnumerateDirectories(directory)
+            .Select(Path.GetFileName)
+            .Where(name => name is { Length: 2 } && name[0] != '.')
+            .SelectMany(name => name![0] == '_' ? new[] { (Folder: name!, Prefix: name[1..]), (Folder: name!, Prefix: name!) } : [(Folder: name!, Prefix: name!)])
+            .Where(g => after is null || string.CompareOrdinal(g.Prefix, after[..Math.Min(after.Length, g.Prefix.Length)]) >= 0)
+            .OrderBy(g => g.Prefix, StringComparer.Ordinal)
+            .ToList();
+        foreach (var group in groups)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var files = new DirectoryInfo(Path.Combine(directory, group.Folder)).EnumerateFiles()
+                .Where(file => file.Name[0] != '.' && (after is null || string.CompareOrdinal(file.Name, after) > 0)
+                    && (group.Prefix.Length == 1 ? file.Name == group.Prefix : file.Name.Length > 1 && file.Name.StartsWith(group.Prefix, StringComparison.Ordinal)))
+                .OrderBy(file => file.Name, StringComparer.Ordinal)
+                .Select(file => new ObjectEntry(folder + file.Name, file.Length, null, file.LastWriteTimeUtc))
+                .ToList();
+            foreach (var entry in files)
+            {
+                yield return entry;
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    public async Task<byte[]?> ReadPrefixAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var path = PathFor(key);
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = new byte[(int)Math.Min(length, stream.Length)];
+                await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return buffer;
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async Task<VersionedObject?> GetVersionedAsync(string key, CancellationToken cancellationToken)
+    {
+        var stored = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return stored is null ? null : new VersionedObject(stored.Content, stored.Metadata, Tombstones.IncarnationOf(stored.Content.Span));
+    }
+
+    public async Task<string?> TryCreateAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        await CreateIfAbsentAsync(key, content, ObjectMetadata.None, cancellationToken).ConfigureAwait(false) ? Tombstones.IncarnationOf(content.Span) : null;
+
+    public async Task<string?> TryReplaceAsync(string key, ReadOnlyMemory<byte> content, string expectedVersion, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            var temp = await WriteTempAsync(path, content, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var held = await LockKeyAsync(key, cancellationToken).ConfigureAwait(false);
+                if (!await HasVersionAsync(path, expectedVersion, cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                File.Move(temp, path, overwrite: true);
+                return Tombstones.IncarnationOf(content.Span);
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("write", ex);
+        }
+    }
+
+    public async Task<bool> TryDeleteAsync(string key, string expectedVersion, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            using var held = await LockKeyAsync(key, cancellationToken).ConfigureAwait(false);
+            if (!await HasVersionAsync(path, expectedVersion, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable("delete", ex);
+        }
+    }
+
+    private static async Task<bool> HasVersionAsync(string path, string expectedVersion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            return string.Equals(Tombstones.IncarnationOf(current), expectedVersion, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Holds the key's lock until disposed: first this process's gate for the stripe (so threads queue instead of
+    /// polling), then the stripe's lock file with an exclusive flock, retried until another process lets it go.
+    /// </summary>
+    private async Task<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken)
+    {
+        var stripe = StableStripe(key);
+        var gate = _fileLockGates[stripe];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(_lockFolder);
+            var path = Path.Combine(_lockFolder, stripe.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            for (var delay = 1; ; delay = Math.Min(delay * 2, 20))
+            {
+                try
+                {
+                    return new HeldLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), gate);
+                }
+                catch (IOException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Held by another process sharing the folder.
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    /// <summary>FNV-1a of the key: the same stripe in every process (string hash codes differ per process).</summary>
+    private static int StableStripe(string key)
+    {
+        var hash = 2166136261u;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % FileLockStripes);
+    }
+
+    private sealed class HeldLock(FileStream file, SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose()
+        {
+            file.Dispose();
+            gate.Release();
         }
     }
 

@@ -30,6 +30,9 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
 {
     public string Type => type;
 
+    public bool Provides<TCapability>()
+        where TCapability : class => typeof(TCapability).IsAssignableFrom(typeof(S3StorageProvider));
+
     public IStorageProvider Create(string name, string slot)
     {
         var options = services.GetRequiredService<IOptionsMonitor<S3StorageOptions>>().Get(slot);
@@ -79,7 +82,8 @@ internal sealed class S3StorageProviderFactory(string type, IServiceProvider ser
         // Unsigned payloads are what Cloudflare documents for R2, but the SDK refuses them over plain HTTP.
         var https = endpoint is null || endpoint.Scheme == Uri.UriSchemeHttps;
         var disablePayloadSigning = (options.DisablePayloadSigning ?? r2) && https;
-        return (config, new S3ProviderSettings(options.Bucket, options.KeyPrefix, options.ServerSideEncryption, disablePayloadSigning, options.OperationTimeout, https));
+        return (config, new S3ProviderSettings(options.Bucket, options.KeyPrefix, options.ServerSideEncryption, disablePayloadSigning, options.OperationTimeout, https,
+            ConditionalDeletes: !r2));
     }
 }
 

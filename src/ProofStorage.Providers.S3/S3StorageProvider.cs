@@ -16,9 +16,12 @@ using WrapperStream = Amazon.Runtime.Internal.Util.WrapperStream;
 
 namespace ProofStorage.Providers.S3;
 
-/// <summary>What a provider instance needs beyond the client, resolved from <see cref="S3StorageOptions"/>.</summary>
+/// <summary>
+/// What a provider instance needs beyond the client, resolved from <see cref="S3StorageOptions"/>. <c>ConditionalDeletes</c>:
+/// the server honours <c>If-Match</c> on <c>DeleteObject</c> (AWS S3 and the patched local server; R2 documents no such thing).
+/// </summary>
 internal sealed record S3ProviderSettings(string Bucket, string KeyPrefix, bool ServerSideEncryption, bool DisablePayloadSigning, TimeSpan OperationTimeout,
-    bool Https = true);
+    bool Https = true, bool ConditionalDeletes = true);
 
 /// <summary>
 /// Objects in an S3-protocol bucket (AWS S3, Cloudflare R2, MinIO, the local test server).
@@ -36,11 +39,19 @@ internal sealed record S3ProviderSettings(string Bucket, string KeyPrefix, bool 
 /// <see cref="StorageUnavailableException"/>.</para>
 /// <para>Presigned GET URLs (SigV4 query signing, at most 7 days) are signed locally with the provider's
 /// credentials; they fetch the encrypted envelope.</para>
+/// <para>Object maintenance (<see cref="IObjectMaintenance"/>): listings are <c>ListObjectsV2</c> pages of 1,000 with
+/// <c>StartAfter</c> and <c>Delimiter=/</c>; a version is the object's ETag; conditional replaces are <c>PutObject</c> with
+/// <c>If-Match</c>, conditional deletes <c>DeleteObject</c> with <c>If-Match</c> (for R2, a HEAD and a compare first).</para>
 /// </remarks>
-internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvider, IDisposable
+internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvider, IObjectMaintenance, IDisposable
 {
     /// <summary>SigV4 query signing refuses <c>X-Amz-Expires</c> over 604800 s (AWS S3, R2 and the local server alike).</summary>
     internal static readonly TimeSpan MaxPresignLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>Presigning aims this far past the whole second, so the SDK's rounding to whole seconds lands on the lifetime asked for.</summary>
+    private static readonly TimeSpan RoundingMargin = TimeSpan.FromMilliseconds(400);
+
+    private const int MaxSigningAttempts = 4;
 
     internal const string Sha256Header = "x-amz-meta-sha256";
 
@@ -72,7 +83,16 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
 
     internal S3ProviderSettings Settings => _settings;
 
-    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken) =>
+        (await ReadAsync(key, cancellationToken).ConfigureAwait(false))?.Object;
+
+    public async Task<VersionedObject?> GetVersionedAsync(string key, CancellationToken cancellationToken) =>
+        await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } read
+            ? new VersionedObject(read.Object.Content, read.Object.Metadata, read.ETag)
+            : null;
+
+    /// <summary>Reads the whole body and checks it against the stored SHA-256 (and the SDK against the ETag's MD5).</summary>
+    private async Task<(StoredObject Object, string ETag)?> ReadAsync(string key, CancellationToken cancellationToken)
     {
         using var timeout = Bounded(cancellationToken);
         try
@@ -100,7 +120,7 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
                     $"The object read from {Name} does not match the SHA-256 stored with it.");
             }
 
-            return new StoredObject(bytes, new ObjectMetadata(string.IsNullOrEmpty(expected) ? null : expected));
+            return (new StoredObject(bytes, new ObjectMetadata(string.IsNullOrEmpty(expected) ? null : expected)), response.ETag);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -173,7 +193,39 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey(prefix) };
+        await foreach (var entry in ListAsync(new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = ObjectKey(prefix) }, cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return entry.Key[_settings.KeyPrefix.Length..];
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string folder, string? startAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!folder.EndsWith('/'))
+        {
+            throw new ArgumentException($"A folder key ends with '/', not '{folder}'.", nameof(folder));
+        }
+
+        // Delimiter "/": keys in deeper folders come back as common prefixes, not as objects (the contract lists one level).
+        var request = new ListObjectsV2Request
+        {
+            BucketName = _settings.Bucket,
+            Prefix = ObjectKey(folder),
+            Delimiter = "/",
+            StartAfter = startAfter is null ? null : ObjectKey(startAfter),
+        };
+        await foreach (var entry in ListAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ObjectEntry(entry.Key[_settings.KeyPrefix.Length..], entry.Size ?? 0, entry.ETag,
+                entry.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+        }
+    }
+
+    /// <summary>Every object a listing request names (page after page, each page one bounded call), under this provider's key prefix.</summary>
+    private async IAsyncEnumerable<S3Object> ListAsync(ListObjectsV2Request request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             ListObjectsV2Response response;
@@ -194,7 +246,7 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             {
                 if (entry.Key.StartsWith(_settings.KeyPrefix, StringComparison.Ordinal))
                 {
-                    yield return entry.Key[_settings.KeyPrefix.Length..];
+                    yield return entry;
                 }
             }
 
@@ -204,6 +256,98 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             }
 
             request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    public async Task<byte[]?> ReadPrefixAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            using var response = await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _settings.Bucket, Key = ObjectKey(key), ByteRange = new ByteRange(0, length - 1) }, timeout.Token)
+                .ConfigureAwait(false);
+            using var buffer = new MemoryStream(length);
+            await response.ResponseStream.CopyToAsync(buffer, timeout.Token).ConfigureAwait(false);
+            return buffer.Length > length ? buffer.ToArray()[..length] : buffer.ToArray();
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async Task<string?> TryCreateAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            return (await _client.PutObjectAsync(PutRequest(key, content, ifNoneMatch: true), timeout.Token).ConfigureAwait(false)).ETag;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("write", ex);
+        }
+    }
+
+    public async Task<string?> TryReplaceAsync(string key, ReadOnlyMemory<byte> content, string expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(expectedVersion);
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            var request = PutRequest(key, content, ifNoneMatch: false);
+            request.IfMatch = expectedVersion;
+            return (await _client.PutObjectAsync(request, timeout.Token).ConfigureAwait(false)).ETag;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            // 412: another version; 404 (AWS) or 412 (R2, MinIO): no object; 409: a concurrent conditional write won.
+            return null;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("write", ex);
+        }
+    }
+
+    public async Task<bool> TryDeleteAsync(string key, string expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(expectedVersion);
+        using var timeout = Bounded(cancellationToken);
+        var objectKey = ObjectKey(key);
+        try
+        {
+            if (!_settings.ConditionalDeletes)
+            {
+                // No conditional delete on this server: compare first (a write between the two calls can still be lost).
+                var head = await _client.GetObjectMetadataAsync(_settings.Bucket, objectKey, timeout.Token).ConfigureAwait(false);
+                if (!string.Equals(head.ETag?.Trim('"'), expectedVersion.Trim('"'), StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _settings.Bucket, Key = objectKey, IfMatch = _settings.ConditionalDeletes ? expectedVersion : null }, timeout.Token)
+                .ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("delete", ex);
         }
     }
 
@@ -264,17 +408,23 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, $"A presigned URL lives 1 s to {MaxPresignLifetime.TotalDays} days.");
         }
 
-        // The SDK derives X-Amz-Expires as Expires minus its own clock, rounded, and that clock is corrected by the
-        // skew seen in the server's (whole-second) Date headers. A second signing shifted by the difference gets the
-        // lifetime asked for; the expiry reported is read back from the URL either way.
-        var expires = DateTime.UtcNow.AddSeconds(seconds);
-        var url = await SignAsync(key, expires, cancellationToken).ConfigureAwait(false);
-        if (ExpiresSecondsOf(url) is { } signed && signed != seconds)
+        // The SDK derives X-Amz-Expires as Expires minus its own clock, read a moment after ours and corrected by any
+        // skew it has seen for the endpoint, rounded to whole seconds. Aiming RoundingMargin past the whole second keeps
+        // that rounding on the lifetime asked for however the two reads are spread, up to 0.9 s apart (a busy machine);
+        // beyond that, or under a skew correction, the next signing is shifted by the difference. The expiry reported is
+        // read back from the URL either way.
+        var shift = TimeSpan.Zero;
+        for (var attempt = 1; ; attempt++)
         {
-            url = await SignAsync(key, expires.AddSeconds(seconds - signed), cancellationToken).ConfigureAwait(false);
-        }
+            var expires = DateTime.UtcNow.AddSeconds(seconds) + RoundingMargin + shift;
+            var url = await SignAsync(key, expires, cancellationToken).ConfigureAwait(false);
+            if (ExpiresSecondsOf(url) is not { } signed || signed == seconds || attempt == MaxSigningAttempts)
+            {
+                return new PresignedUrl(url, ExpiryOf(url) ?? new DateTimeOffset(expires, TimeSpan.Zero));
+            }
 
-        return new PresignedUrl(url, ExpiryOf(url) ?? new DateTimeOffset(expires, TimeSpan.Zero));
+            shift += TimeSpan.FromSeconds(seconds - signed);
+        }
     }
 
     private async Task<Uri> SignAsync(string key, DateTime expires, CancellationToken cancellationToken) =>

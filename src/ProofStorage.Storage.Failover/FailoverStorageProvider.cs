@@ -20,14 +20,17 @@ namespace ProofStorage.Storage.Failover;
 /// <para>Reads: the primary first; on a miss, an unreachable primary or an integrity failure the secondary is
 /// read, and a missing or corrupt primary copy is repaired from it. Only when no good copy exists anywhere is
 /// <see cref="ProofIntegrityException"/> thrown.</para>
-/// <para>Deletes: secondary first, then primary (so a concurrent read cannot repair a half-deleted object
-/// back); an unreachable side gets a pending delete in the log.</para>
+/// <para>Deletes: first a tombstone naming the copies' bytes on each reachable member (<see cref="Tombstones"/>: what
+/// keeps the scrub from repairing a deleted proof back), then secondary, then primary (so a concurrent read cannot
+/// repair a half-deleted object back); an unreachable side gets a pending delete in the log.</para>
+/// <para>Tools that compare or repair the copies reach each member through <see cref="IStorageReplicas"/>.</para>
 /// <para>Each member has a Polly circuit breaker: while open, the member is skipped without a call.</para>
 /// </remarks>
-internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
+internal sealed class FailoverStorageProvider : IStorageProvider, IStorageReplicas, IDisposable
 {
     private readonly SemaphoreSlim _drainGate = new(1, 1);
     private readonly ReplicationLog _log;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public FailoverStorageProvider(IStorageProvider primary, IStorageProvider secondary, ReplicationLog log, FailoverOptions options,
@@ -36,9 +39,13 @@ internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
         Primary = new FailoverMember(primary, options, time);
         Secondary = new FailoverMember(secondary, options, time);
         _log = log;
+        _time = time;
         _logger = logger;
         Name = $"{primary.Name}+{secondary.Name}";
+        Replicas = [new StorageReplica("primary", primary), new StorageReplica("secondary", secondary)];
     }
+
+    public IReadOnlyList<StorageReplica> Replicas { get; }
 
     public string Name { get; }
 
@@ -191,6 +198,9 @@ internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
 
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
     {
+        // TOMBSTONE before any copy goes: a repair racing this delete finds it and takes its copy back.
+        await WriteTombstonesAsync(key, cancellationToken).ConfigureAwait(false);
+
         bool? secondary = null;
         bool? primary = null;
         StorageUnavailableException? failure = null;
@@ -227,6 +237,52 @@ internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
         return primary == true || secondary == true || (failure is not null && (primary ?? secondary) is null);
     }
 
+    /// <summary>
+    /// Names the bytes of each copy about to be deleted (their SHA-256) in a tombstone on every reachable member. A copy that
+    /// cannot be read (unreachable, corrupt) gets none: the scrub never copies bytes it cannot verify, so it cannot bring
+    /// such a copy back.
+    /// </summary>
+    private async Task WriteTombstonesAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!Tombstones.AppliesTo(key))
+        {
+            return;
+        }
+
+        FailoverMember[] members = [Primary, Secondary];
+        var copies = await Task.WhenAll(members.Select(async member =>
+        {
+            try
+            {
+                return await member.RunAsync((p, t) => p.GetAsync(key, t), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or ProofIntegrityException)
+            {
+                return null;
+            }
+        })).ConfigureAwait(false);
+        var incarnations = copies.OfType<StoredObject>().Select(c => Tombstones.IncarnationOf(c.Content.Span)).Distinct(StringComparer.Ordinal).ToList();
+        if (incarnations.Count == 0)
+        {
+            return;
+        }
+
+        var body = Tombstones.Body(_time.GetUtcNow());
+        await Task.WhenAll(members.SelectMany(member => incarnations.Select(async sha =>
+        {
+            try
+            {
+                await member.RunAsync((p, t) => p.CreateIfAbsentAsync(Tombstones.KeyFor(key, sha), body, ObjectMetadata.None, t), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                // The other member's tombstone (and this member's pending delete in the log) cover it.
+                Log.TombstoneDeferred(_logger, key, member.Name, ex.GetType().Name);
+            }
+        }))).ConfigureAwait(false);
+    }
+
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var member = Primary.Breaker.CircuitState is CircuitState.Open or CircuitState.Isolated ? Secondary : Primary;
@@ -257,9 +313,13 @@ internal sealed class FailoverStorageProvider : IStorageProvider, IDisposable
             new(role, member.Name, probe with { Data = new Dictionary<string, object>(probe.Data) { ["circuit"] = member.Breaker.CircuitState.ToString() } });
     }
 
-    /// <summary>The pair's own capabilities first, then its primary's: the copy every write reaches first.</summary>
+    /// <summary>
+    /// The pair's own capabilities first, then its primary's: the copy every write reaches first. Not
+    /// <see cref="IObjectMaintenance"/>: its versions and conditional writes name one copy's bytes, so a tool asks for
+    /// <see cref="IStorageReplicas"/> and uses each member's.
+    /// </summary>
     public T? GetCapability<T>()
-        where T : class => this as T ?? Primary.Provider.GetCapability<T>();
+        where T : class => this as T ?? (typeof(T) == typeof(IObjectMaintenance) ? null : Primary.Provider.GetCapability<T>());
 
     /// <summary>
     /// Applies pending replication entries in order, per target; stops at a target's first failure so later

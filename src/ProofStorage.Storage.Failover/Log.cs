@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Replication round of {Provider} failed; retrying at the next interval")]
     public static partial void ReplicationRoundFailed(ILogger logger, Exception exception, string provider);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "Tombstone of {ObjectKey} not written to {Provider} ({Error}): the other member's covers the delete")]
+    public static partial void TombstoneDeferred(ILogger logger, string objectKey, string provider, string error);
 }

@@ -80,7 +80,7 @@ public sealed class SwaggerUiTests : IAsyncLifetime
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
-            throw new InvalidOperationException($"The browser step failed ({ex.Message}). Service log:\n{_service.Log}", ex);
+            throw new InvalidOperationException($"The browser step failed ({ex.Message}). Service log:\n{_service.Output}", ex);
         }
         finally
         {

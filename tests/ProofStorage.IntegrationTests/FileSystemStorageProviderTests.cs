@@ -102,3 +102,57 @@ public sealed class FileSystemStorageProviderTests : IDisposable
         Assert.False(File.Exists(outside));
     }
 }
+
+/// <summary>The filesystem's <see cref="IObjectMaintenance"/>: what the scrub and re-encryption rely on.</summary>
+public sealed class FileSystemObjectMaintenanceTests : IDisposable
+{
+    private readonly string _root = TestFolders.New("fs-maintenance");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task ListObjects_IsInOrdinalKeyOrder_AcrossFanOutFolders_AndResumesAfterAKey()
+    {
+        var provider = new FileSystemStorageProvider("fs", new FileSystemStorageOptions { Path = _root, FlushToDisk = false });
+        string[] names = ["b", "Ab", "A", "AB-c", "AbZ", "a_", "zz", "-x", "_y", "9"];
+        foreach (var name in names)
+        {
+            Assert.True(await provider.CreateIfAbsentAsync("aliases/" + name, Encoding.UTF8.GetBytes(name), ObjectMetadata.None, default));
+        }
+
+        await provider.CreateIfAbsentAsync("proofs/other-folder", new byte[] { 1 }, ObjectMetadata.None, default);
+        var expected = names.Select(n => "aliases/" + n).Order(StringComparer.Ordinal).ToList();
+
+        var listed = await provider.ListObjectsAsync("aliases/", null, default).ToListAsync();
+        Assert.Equal(expected, listed.Select(e => e.Key));
+        Assert.All(listed, e => Assert.Equal(e.Key.Length - "aliases/".Length, e.Size));
+
+        var resumed = await provider.ListObjectsAsync("aliases/", expected[4], default).Select(e => e.Key).ToListAsync();
+        Assert.Equal(expected.Skip(5), resumed);
+    }
+
+    [Fact]
+    public async Task ConditionalReplaceAndDelete_OnlyOnTheVersionRead_AndOneWinnerAcrossInstancesSharingTheFolder()
+    {
+        var first = new FileSystemStorageProvider("fs", new FileSystemStorageOptions { Path = _root, FlushToDisk = false });
+        var second = new FileSystemStorageProvider("fs2", new FileSystemStorageOptions { Path = _root, FlushToDisk = false });
+        var version = await first.TryCreateAsync("proofs/k", "v1"u8.ToArray(), default);
+        Assert.NotNull(version);
+        Assert.Null(await first.TryCreateAsync("proofs/k", "other"u8.ToArray(), default));
+        Assert.Equal(version, (await second.GetVersionedAsync("proofs/k", default))!.Version);
+
+        // Many writers, two instances, the same version read: exactly one replace wins; the losers wrote nothing.
+        var bodies = Enumerable.Range(0, 40).Select(i => Encoding.UTF8.GetBytes($"v2-{i}")).ToArray();
+        var results = await Task.WhenAll(bodies.Select((body, i) => Task.Run(() => (i % 2 == 0 ? first : second).TryReplaceAsync("proofs/k", body, version!, default))));
+        var winner = Assert.Single(results, r => r is not null);
+        var stored = await first.GetVersionedAsync("proofs/k", default);
+        Assert.Equal(winner, stored!.Version);
+        Assert.Contains(bodies, b => b.AsSpan().SequenceEqual(stored.Content.Span));
+
+        Assert.False(await second.TryDeleteAsync("proofs/k", version!, default));
+        Assert.True(await second.TryDeleteAsync("proofs/k", winner!, default));
+        Assert.Null(await first.TryReplaceAsync("proofs/k", "v3"u8.ToArray(), winner!, default));
+        Assert.Null(await first.GetAsync("proofs/k", default));
+        Assert.Empty(await first.ListKeysAsync("", default).ToListAsync());
+    }
+}

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using ProofStorage.Core;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
-using ProofStorage.IntegrationTests;
 using ProofStorage.Migrate.Hosting;
 using ProofStorage.Migrate.Migration;
 using ProofStorage.Testing;

@@ -45,7 +45,7 @@ public sealed class MigrationWorkspace : IDisposable
     /// Writes a service configuration file (data folder, keys: first active, small record limit) whose primary provider
     /// is <paramref name="primary"/>, or the data folder's filesystem without fsync.
     /// </summary>
-    public string WriteConfig(string name, string dataPath, string[] keyIds, JsonObject? primary = null)
+    public string WriteConfig(string name, string dataPath, string[] keyIds, JsonObject? primary = null, JsonObject? secondary = null)
     {
         var keys = new JsonObject();
         foreach (var id in keyIds)
@@ -65,9 +65,34 @@ public sealed class MigrationWorkspace : IDisposable
                 ["Storage"] = new JsonObject { ["Primary"] = primary ?? new JsonObject { ["Type"] = "FileSystem", ["FlushToDisk"] = false } },
             },
         };
+        if (secondary is not null)
+        {
+            var storage = config["ProofStorage"]!["Storage"]!.AsObject();
+            storage["Secondary"] = secondary;
+            // Breakers that open after two failures for half a second: a killed server is skipped quickly.
+            storage["Failover"] = new JsonObject { ["BreakDuration"] = "00:00:00.5", ["MinimumThroughput"] = 2, ["SamplingDuration"] = "00:00:05" };
+        }
+
         var path = Path.Combine(Root, name);
         File.WriteAllText(path, config.ToJsonString());
         return path;
+    }
+
+    /// <summary>Makes the target a failover pair of <paramref name="primary"/> and <paramref name="secondary"/>.</summary>
+    public void UsePair(JsonObject primary, JsonObject secondary) => ConfigPath = WriteConfig("target.json", DataPath, KeyIds, primary, secondary);
+
+    /// <summary>
+    /// Runs an operator subcommand (<c>scrub</c>, <c>keys census</c>…) in this process against this workspace's store, with
+    /// its checkpoint and report; returns the exit code and what it printed.
+    /// </summary>
+    public async Task<(int ExitCode, string Output)> RunCommandAsync(string[] command, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var all = new List<string>(command) { "--config", ConfigPath, "--checkpoint", Checkpoint, "--report", Report, "--no-progress" };
+        all.AddRange(args);
+        var code = await MigrationCli.RunAsync([.. all], output, error, interactive: false, CancellationToken.None);
+        return (code, output + error.ToString());
     }
 
     /// <summary>Runs the CLI in this process with plain output; returns the exit code and what it printed.</summary>

@@ -21,17 +21,18 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Environment variable naming an existing Redis (<c>host:port</c>) to use instead of a child process.</summary>
     public const string EnvironmentVariable = "PROOFSTORAGE_TEST_REDIS";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string? _maxMemory;
     private Process? _process;
     private bool _frozen;
 
-    private RedisServer(string host, int port, bool external, string? maxMemory)
+    private RedisServer(string host, int port, bool external, string? maxMemory, string? password = null)
     {
         Host = host;
         Port = port;
         IsExternal = external;
         _maxMemory = maxMemory;
+        Password = password;
     }
 
     public string Host { get; }
@@ -41,8 +42,14 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>True when the server was not started by this fixture (chaos controls unavailable).</summary>
     public bool IsExternal { get; }
 
-    /// <summary>StackExchange.Redis configuration string for this server.</summary>
+    /// <summary><c>host:port</c> of this server.</summary>
     public string Endpoint => $"{Host}:{Port}";
+
+    /// <summary>The password clients must AUTH with (<c>--requirepass</c>), or null.</summary>
+    public string? Password { get; }
+
+    /// <summary>StackExchange.Redis configuration string for this server (with its password, if any).</summary>
+    public string Configuration => Password is null ? Endpoint : $"{Endpoint},password={Password}";
 
     /// <summary>Process id of the child (null for an external server or after a kill).</summary>
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
@@ -67,10 +74,13 @@ public sealed class RedisServer : IAsyncDisposable
         return await StartLocalAsync(maxMemory).ConfigureAwait(false);
     }
 
-    /// <summary>Always a new child process (for tests that kill, restart or freeze it), on <paramref name="port"/> or a free one.</summary>
-    public static async Task<RedisServer> StartLocalAsync(string? maxMemory = null, int? port = null)
+    /// <summary>
+    /// Always a new child process (for tests that kill, restart or freeze it), on <paramref name="port"/> or a free one;
+    /// with <paramref name="password"/>, clients must authenticate (<c>--requirepass</c>).
+    /// </summary>
+    public static async Task<RedisServer> StartLocalAsync(string? maxMemory = null, int? port = null, string? password = null)
     {
-        var server = new RedisServer("127.0.0.1", port ?? FreePort(), external: false, maxMemory);
+        var server = new RedisServer("127.0.0.1", port ?? FreePort(), external: false, maxMemory, password);
         await server.LaunchAsync().ConfigureAwait(false);
         return server;
     }
@@ -125,7 +135,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>SIGSTOP: the server keeps its connections open but answers nothing.</summary>
     public void Freeze()
     {
-        Signal(RequireLocal().Id, "STOP");
+        TestProcesses.Signal(RequireLocal().Id, "STOP");
         _frozen = true;
     }
 
@@ -134,24 +144,34 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (_frozen && _process is { HasExited: false } process)
         {
-            Signal(process.Id, "CONT");
+            TestProcesses.Signal(process.Id, "CONT");
         }
 
         _frozen = false;
     }
 
     /// <summary>Sends one command (inline protocol) and returns the raw reply text; for test set-up and checks.</summary>
-    public Task<string> CommandAsync(string command, TimeSpan? timeout = null) => CommandAsync(Host, Port, command, timeout);
+    public Task<string> CommandAsync(string command, TimeSpan? timeout = null) => CommandAsync(Host, Port, command, timeout, Password);
 
-    /// <summary>Sends one command (inline protocol) to any Redis and returns the raw reply text.</summary>
-    public static async Task<string> CommandAsync(string host, int port, string command, TimeSpan? timeout = null)
+    /// <summary>Sends one command (inline protocol) to any Redis, after <c>AUTH</c> when a password is given, and returns the raw reply text.</summary>
+    public static async Task<string> CommandAsync(string host, int port, string command, TimeSpan? timeout = null, string? password = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
         using var client = new TcpClient();
         await client.ConnectAsync(host, port, cts.Token).ConfigureAwait(false);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\r\n"), cts.Token).ConfigureAwait(false);
         var buffer = new byte[4096];
+        if (password is not null)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"AUTH {password}\r\n"), cts.Token).ConfigureAwait(false);
+            var auth = Encoding.UTF8.GetString(buffer, 0, await stream.ReadAsync(buffer, cts.Token).ConfigureAwait(false));
+            if (!auth.StartsWith("+OK", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"AUTH refused by {host}:{port}: {auth.Trim()}");
+            }
+        }
+
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\r\n"), cts.Token).ConfigureAwait(false);
         var read = await stream.ReadAsync(buffer, cts.Token).ConfigureAwait(false);
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
@@ -184,6 +204,12 @@ public sealed class RedisServer : IAsyncDisposable
                      "--save", "", "--appendonly", "no", "--protected-mode", "no" })
         {
             info.ArgumentList.Add(argument);
+        }
+
+        if (Password is not null)
+        {
+            info.ArgumentList.Add("--requirepass");
+            info.ArgumentList.Add(Password);
         }
 
         if (_maxMemory is not null)
@@ -261,15 +287,4 @@ public sealed class RedisServer : IAsyncDisposable
         _process ?? throw new InvalidOperationException(IsExternal
             ? $"Cannot control an external Redis ({EnvironmentVariable}); use {nameof(StartLocalAsync)}."
             : "redis-server is not running.");
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid}") { UseShellExecute = false })
-            ?? throw new InvalidOperationException("Could not run kill.");
-        kill.WaitForExit();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {pid} failed with {kill.ExitCode}.");
-        }
-    }
 }

@@ -26,7 +26,7 @@ public sealed partial class S3Server : IAsyncDisposable
 
     public const string SecretKeyVariable = "PROOFSTORAGE_TEST_S3_SECRET_KEY";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private Process? _process;
 
     private S3Server(string endpoint, string? dataDirectory, int port, bool checkSignatures = false)
@@ -64,11 +64,16 @@ public sealed partial class S3Server : IAsyncDisposable
 
     /// <summary>Starts a local server on a free port with a new temp data folder.</summary>
     /// <param name="checkSignatures">Refuse mismatched signatures (see <see cref="ChecksSignatures"/>).</param>
-    public static async Task<S3Server> StartAsync(bool checkSignatures = false)
+    /// <param name="credentials">An access key and secret the server accepts (and, checking signatures, requires) instead of the default pair.</param>
+    public static async Task<S3Server> StartAsync(bool checkSignatures = false, (string AccessKeyId, string SecretAccessKey)? credentials = null)
     {
         var dataDirectory = TestFolders.New("s3");
         Directory.CreateDirectory(dataDirectory);
-        var server = new S3Server(string.Empty, dataDirectory, 0, checkSignatures);
+        var server = new S3Server(string.Empty, dataDirectory, 0, checkSignatures)
+        {
+            AccessKeyId = credentials?.AccessKeyId ?? AccessKey,
+            SecretAccessKey = credentials?.SecretAccessKey ?? SecretKey,
+        };
         await server.LaunchAsync();
         return server;
     }
@@ -198,6 +203,8 @@ public sealed partial class S3Server : IAsyncDisposable
             }
 
             info.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
+            info.Environment["S3RVER_ACCESS_KEY_ID"] = AccessKeyId;
+            info.Environment["S3RVER_SECRET_ACCESS_KEY"] = SecretAccessKey;
             var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node.");
             var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             var errors = new System.Text.StringBuilder();
@@ -259,16 +266,10 @@ public sealed partial class S3Server : IAsyncDisposable
 
     private static string FindBackends()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "backends");
-            if (File.Exists(Path.Combine(candidate, "start-s3rver.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/backends/start-s3rver.js not found above " + AppContext.BaseDirectory);
+        var backends = Path.Combine(TestPaths.RepositoryRoot, "tests", "backends");
+        return File.Exists(Path.Combine(backends, "start-s3rver.js"))
+            ? backends
+            : throw new InvalidOperationException($"{backends}/start-s3rver.js is missing.");
     }
 
     [GeneratedRegex(@"S3rver listening on [^:\s]+:(\d+)")]

@@ -83,4 +83,16 @@ public static class TestProcesses
             return (process.ExitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false));
         }
     }
+
+    /// <summary>Sends a POSIX signal (<c>TERM</c>, <c>STOP</c>, <c>CONT</c>, …) to a process, as an orchestrator or an operator would.</summary>
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not run kill.");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed with exit code {kill.ExitCode}.");
+        }
+    }
 }

@@ -9,6 +9,8 @@
 #     200 and 99 x 412; the stored bytes and ETag are exactly the winner's
 #   - If-Match with a wrong ETag, or on a missing key -> 412; with the right ETag -> 200
 #   - 50 concurrent If-Match PUTs carrying the same (current) ETag -> exactly one 200
+#   - DELETE with If-Match (AWS S3's conditional delete): a wrong ETag -> 412 and the object stays,
+#     a missing key -> 404, the current ETag -> 204 and the object is gone
 # Exits non-zero on any failure; the server is stopped and the temp dir removed on exit.
 #
 # Needs: node, curl, md5sum, sha256sum, and `npm ci` done in tests/backends
@@ -115,6 +117,15 @@ get() {
     -D "$WORK/get.hdr" -o "$WORK/get.out" -w '%{http_code}' "$ENDPOINT/$BUCKET/$1"
 }
 
+# del KEY [HEADER...]: signed DELETE; prints the status (body in $WORK/del.out).
+del() {
+  local args=() h
+  for h in "${@:2}"; do args+=(-H "$h"); done
+  curl -sS --max-time 60 --user S3RVER:S3RVER --aws-sigv4 "aws:amz:us-east-1:s3" -X DELETE \
+    -H "x-amz-content-sha256: $(printf '' | sha256sum | cut -d' ' -f1)" "${args[@]}" \
+    -o "$WORK/del.out" -w '%{http_code}' "$ENDPOINT/$BUCKET/$1"
+}
+
 etag_in() { sed -n 's/^[Ee][Tt][Aa][Gg]: *"\{0,1\}\([^"]*\)"\{0,1\}\r\{0,1\}$/\1/p' "$1" | head -n1; }
 status_in() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$1"; }
 error_code_in() { sed -n 's/.*<Code>\([^<]*\)<\/Code>.*/\1/p' "$1" | head -n1; }
@@ -208,6 +219,18 @@ if [[ -n "$winner" ]]; then
   check "stored bytes equal the CAS winner's body" "$(md5_of "$WORK/bodies/cas-$winner")" \
     "$(get race-key >/dev/null; md5_of "$WORK/get.out")"
 fi
+
+echo "# DELETE with If-Match"
+printf 'to be deleted\n' >"$WORK/bodies/doomed"
+check "PUT the object to delete -> 200" 200 "$(put doomed "$WORK/bodies/doomed")"
+doomed="$(etag_in "$WORK/last.hdr")"
+check "DELETE with a wrong If-Match -> 412" 412 "$(del doomed 'If-Match: "0123456789abcdef0123456789abcdef"')"
+check "  ... with Code PreconditionFailed" PreconditionFailed "$(error_code_in "$WORK/del.out")"
+check "  ... and the object is still there" 200 "$(get doomed)"
+check "DELETE with If-Match on a missing key -> 404" 404 "$(del no-such-key "If-Match: \"$doomed\"")"
+check "DELETE with the current ETag -> 204" 204 "$(del doomed "If-Match: \"$doomed\"")"
+check "  ... and the object is gone" 404 "$(get doomed)"
+check "DELETE without conditions of a missing key -> 204" 204 "$(del doomed)"
 
 echo "# unconditional PUT still overwrites"
 check "PUT without conditions -> 200" 200 "$(put create-once "$WORK/bodies/second")"

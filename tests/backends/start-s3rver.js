@@ -9,9 +9,15 @@
 //
 // --openssl-legacy-provider: ListObjectsV2 continuation tokens use DES (500 without it).
 // --allow-mismatched-signatures: the .NET SDK's bucket-level requests are otherwise refused (403).
-// Credentials: access key S3RVER, secret S3RVER. Port 0 picks a free port; the chosen one is
-// printed as "S3rver listening on ADDRESS:PORT" (printed even with -s).
+// Credentials: access key S3RVER, secret S3RVER; with S3RVER_ACCESS_KEY_ID and S3RVER_SECRET_ACCESS_KEY
+// set, that pair is accepted too (without --allow-mismatched-signatures, requests must be signed with it).
+// Port 0 picks a free port; the chosen one is printed as "S3rver listening on ADDRESS:PORT" (printed even with -s).
 'use strict'
+
+const { S3RVER_ACCESS_KEY_ID: accessKeyId, S3RVER_SECRET_ACCESS_KEY: secretAccessKey } = process.env
+if (accessKeyId && secretAccessKey) {
+  require('@20minutes/s3rver/lib/models/account').DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey)
+}
 
 require('@20minutes/s3rver/lib/cli')
   .parseAsync(process.argv)

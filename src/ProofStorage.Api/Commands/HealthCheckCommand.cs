@@ -3,20 +3,21 @@ using System.Globalization;
 namespace ProofStorage.Api.Commands;
 
 /// <summary>
-/// <c>dotnet ProofStorage.Api.dll healthcheck [path-or-url]</c>: asks a running instance on this machine for a health
-/// endpoint (default <c>/health/live</c>) and exits 0 on a 2xx answer, 1 otherwise. It exists for container
-/// <c>HEALTHCHECK</c>s: the ASP.NET runtime images carry neither curl nor wget (chiseled ones not even a shell),
-/// and the runtime itself is always there.
+/// <c>dotnet ProofStorage.Api.dll healthcheck [path-or-url] [--timeout SECONDS]</c>: asks a running instance on this
+/// machine for a health endpoint (default <c>/health/live</c>) and exits 0 on a 2xx answer, 1 otherwise (no answer
+/// within the timeout, default 3 s, included). It exists for container <c>HEALTHCHECK</c>s: the ASP.NET runtime
+/// images carry neither curl nor wget (chiseled ones not even a shell), and the runtime itself is always there.
 /// </summary>
 /// <remarks>
 /// The port comes from the first of <c>ASPNETCORE_HTTP_PORTS</c> or <c>ASPNETCORE_URLS</c> (what the host listens
-/// on), else 8080, the runtime images' default. A full URL as argument overrides all of that.
+/// on), else 8080, the runtime images' default. A full URL as argument overrides all of that. Keep the timeout under
+/// the orchestrator's own (Docker's <c>HEALTHCHECK --timeout</c>), so the command reports why rather than being killed.
 /// </remarks>
 internal static class HealthCheckCommand
 {
     public const string Name = "healthcheck";
     public const string DefaultPath = "/health/live";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(3);
 
     public static bool TryRun(string[] args, TextWriter output)
     {
@@ -25,9 +26,16 @@ internal static class HealthCheckCommand
             return false;
         }
 
-        var target = ResolveTarget(args.Length > 1 ? args[1] : DefaultPath,
+        if (!TryParse(args.AsSpan(1), out var pathOrUrl, out var timeout))
+        {
+            output.WriteLine($"usage: {Name} [path-or-url] [--timeout SECONDS]");
+            Environment.ExitCode = 2;
+            return true;
+        }
+
+        var target = ResolveTarget(pathOrUrl,
             Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"), Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
-        using var client = new HttpClient { Timeout = Timeout };
+        using var client = new HttpClient { Timeout = timeout };
         try
         {
             // Synchronous on purpose: Program's entry point stays synchronous for the one-shot commands.
@@ -36,10 +44,48 @@ internal static class HealthCheckCommand
             output.WriteLine($"{(int)response.StatusCode} {target}");
             Environment.ExitCode = response.IsSuccessStatusCode ? 0 : 1;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            output.WriteLine($"unreachable {target}: no answer within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            Environment.ExitCode = 1;
+        }
+        catch (HttpRequestException ex)
         {
             output.WriteLine($"unreachable {target}: {ex.Message}");
             Environment.ExitCode = 1;
+        }
+
+        return true;
+    }
+
+    /// <summary><c>[path-or-url] [--timeout SECONDS]</c>, in either order; false on anything else.</summary>
+    internal static bool TryParse(ReadOnlySpan<string> args, out string pathOrUrl, out TimeSpan timeout)
+    {
+        pathOrUrl = DefaultPath;
+        timeout = DefaultTimeout;
+        var pathSeen = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--timeout")
+            {
+                if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+                    || seconds <= 0 || seconds > 3600)
+                {
+                    return false;
+                }
+
+                timeout = TimeSpan.FromSeconds(seconds);
+                i++;
+            }
+            else if (!pathSeen && !args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                pathOrUrl = args[i];
+                pathSeen = true;
+            }
+            else
+            {
+                return false;
+            }
         }
 
         return true;

@@ -58,8 +58,7 @@ internal static class C2paEndpoints
             .WithDescription("alg: a name from the C2PA soft binding algorithm list; value: base64; maxResults: 1 or more (default 10, at most 100 returned). "
                 + "A value longer than 2048 characters is a 414: use POST.")
             .Produces<SoftBindingQueryResult>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status414RequestUriTooLong);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.QueryTooLong, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapPost("/matches/byBinding", QueryByLargeBinding)
             .WithName("C2paQueryByLargeBinding")
@@ -68,13 +67,13 @@ internal static class C2paEndpoints
             .WithSummary("As GET /matches/byBinding, the binding in the body")
             .Accepts<SoftBindingQuery>("application/json")
             .Produces<SoftBindingQueryResult>()
-            .ProducesValidationProblem();
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapPost("/matches/byContent", QueryByContent)
             .WithName("C2paQueryByContent")
             .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Not supported: this repository computes no fingerprint from content (415)")
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(ProblemCatalogue.ContentMatchingUnsupported);
 
         group.MapPost("/manifests", AddManifest)
             .WithName("C2paAddManifest")
@@ -84,9 +83,8 @@ internal static class C2paEndpoints
                 + "(returnReceipt=true is answered without one). Soft bindings its active manifest declares are indexed.")
             .Accepts<byte[]>(ProofMediaTypes.C2pa)
             .Produces<ManifestCreateResult>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.InvalidManifestStore, ProblemCatalogue.TooLarge, ProblemCatalogue.Integrity,
+                ProblemCatalogue.StorageUnavailable);
 
         group.MapMethods("/manifests/{manifestId}", [HttpMethods.Get, HttpMethods.Head], GetManifest)
             .WithName("C2paGetManifest")
@@ -94,19 +92,15 @@ internal static class C2paEndpoints
             .RequireCors(ManifestCors.PolicyName)
             .WithSummary("The manifest store whose active manifest is manifestId (application/c2pa)")
             .WithDescription("returnActiveManifest=true: a manifest store holding only the active manifest. Strong ETag, immutable caching, 304, HEAD.")
-            .Produces(StatusCodes.Status200OK, contentType: ProofMediaTypes.C2pa)
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProofRepresentation(null, ProofMediaTypes.C2pa)
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapDelete("/manifests/{manifestId}", DeleteManifest)
             .WithName("C2paDeleteManifest")
             .RequireAuthorization(ProofStoragePolicies.Delete)
             .WithSummary("Delete the manifest store(s) whose active manifest is manifestId, and their soft bindings")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapPost("/bindings", AssociateManifest)
             .WithName("C2paAssociateManifest")
@@ -116,8 +110,7 @@ internal static class C2paEndpoints
                 + "assertion); 404 when the manifest id is not stored or the store carries no such value.")
             .Accepts<SoftBindingAssociation>("application/json")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         return app;
     }

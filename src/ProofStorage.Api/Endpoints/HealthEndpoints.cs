@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ProofStorage.Api.Security;
 using ProofStorage.Api.Telemetry;
 
 namespace ProofStorage.Api.Endpoints;
@@ -9,10 +10,14 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        group.MapGet("/live", Live).WithName("Live").WithSummary("Liveness: the process answers (no dependency is checked)");
+        // Probes are never rate limited (an orchestrator polls from one address); liveness is never shed either.
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
+        group.MapGet("/live", Live).WithName("Live").WithSummary("Liveness: the process answers (no dependency is checked)")
+            .DisableLoadShedding();
         group.MapGet("/ready", Ready).WithName("Ready")
-            .WithSummary("Readiness: each dependency checked; 503 when not ready, 200 when healthy or degraded");
+            .WithSummary("Readiness: each dependency checked; 503 when not ready, 200 when healthy or degraded")
+            .Produces<HealthResponse>(StatusCodes.Status200OK)
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -28,10 +28,9 @@ internal static class ProofEndpoints
                 + "imageHash (optional: without it the proof is named by the active manifest's id), metadata.{key}={value} and "
                 + "softBinding={alg}:{base64} (repeatable). The answer then includes manifestId. See docs/c2pa.md.")
             .Accepts<StoreProofRequest>("application/json", ProofMediaTypes.C2pa)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            // A duplicate is answered with the stored proof, which is read (and verified) for it.
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.InvalidManifestStore, ProblemCatalogue.TooLarge, ProblemCatalogue.Integrity,
+                ProblemCatalogue.StorageUnavailable);
 
         group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head], GetProof)
             .WithName("GetProof")
@@ -39,11 +38,8 @@ internal static class ProofEndpoints
             .WithSummary("Get a proof by id (native or legacy id)")
             .WithDescription("Returns the record JSON with a strong ETag and Cache-Control immutable (public when anonymous reads are on, private otherwise); "
                 + "If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes. Link: <…/manifest>; rel=\"c2pa-manifest\" names the proof document.")
-            .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProofRepresentation(typeof(ProofRecordResponse), "application/json")
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapMethods("/{proofId}/manifest", [HttpMethods.Get, HttpMethods.Head], GetProofManifest)
             .WithName("GetProofManifest")
@@ -52,11 +48,8 @@ internal static class ProofEndpoints
             .WithSummary("Get the proof document itself (the C2PA remote manifest)")
             .WithDescription("The stored proof value on its own, with the media type given on store (application/json when none): "
                 + "the JSON text byte for byte, or the decoded bytes of a base64 proof of a binary type such as application/c2pa. Same caching headers as the record.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: ["application/c2pa"])
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProofRepresentation(null, "application/json", "application/c2pa")
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapGet("/{proofId}/url", GetProofUrl)
             .WithName("GetProofUrl")
@@ -65,18 +58,14 @@ internal static class ProofEndpoints
             .WithDescription("kind cdn: the record under ProofStorage:Cdn:PublicBaseUrl; service: the record on this service; presigned "
                 + "(UrlMode Presigned, S3/R2 only): the encrypted envelope in the bucket until expiresAt. expiresIn (seconds) is clamped to MaxPresignedUrlExpiry.")
             .Produces<ProofUrlResponse>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapMethods("/by-image/{imageHash}", [HttpMethods.Get, HttpMethods.Head], GetProofByImage)
             .WithName("GetProofByImage")
             .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Get the proof of an image by its SHA-256")
-            .Produces<ProofRecordResponse>(StatusCodes.Status200OK, "application/json")
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProofRepresentation(typeof(ProofRecordResponse), "application/json")
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapDelete("/{proofId}", DeleteProof)
             .WithName("DeleteProof")
@@ -85,8 +74,7 @@ internal static class ProofEndpoints
             .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof. "
                 + "Copies a CDN holds are not purged by this call; with ProofStorage:Cdn:PurgeWebhookUrl set, a background POST names the paths to purge. See docs/operations.md (CDN).")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.StorageUnavailable);
 
         group.MapPost("/batch", StoreBatch)
             .WithName("StoreProofBatch")
@@ -94,8 +82,8 @@ internal static class ProofEndpoints
             .WithSummary("Store up to MaxBatchItems proofs; one result per item")
             .Accepts<BatchStoreRequest>("application/json")
             .Produces<BatchStoreResponse>()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            // Each item's own failure is in its result (status and type from the catalogue), not the response's status.
+            .ProducesProblems(ProblemCatalogue.Validation);
 
         group.MapPost("/lookup", Lookup)
             .WithName("LookupProofs")
@@ -103,7 +91,7 @@ internal static class ProofEndpoints
             .WithSummary("Fetch many proofs by id")
             .Accepts<LookupRequest>("application/json")
             .Produces<LookupResponse>()
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         return app;
     }

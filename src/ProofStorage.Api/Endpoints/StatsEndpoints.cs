@@ -1,4 +1,7 @@
 using ProofStorage.Core;
+using ProofStorage.Core.Caching;
+using ProofStorage.Core.Diagnostics;
+using ProofStorage.Maintenance.Scheduling;
 
 namespace ProofStorage.Api.Endpoints;
 
@@ -11,10 +14,17 @@ internal static class StatsEndpoints
             .WithTags("Operations")
             .WithName("GetStats")
             .RequireAuthorization(Security.ProofStoragePolicies.Admin)
-            .WithSummary("Cache, dedup, storage and compression counters of this instance");
+            .WithSummary("Cache, dedup, storage and compression counters of this instance, and its scheduled scrub");
         return app;
     }
 
-    internal static Microsoft.AspNetCore.Http.HttpResults.Ok<StorageSnapshot> GetStats(StorageManager store) =>
-        TypedResults.Ok(store.GetStatistics());
+    internal static Microsoft.AspNetCore.Http.HttpResults.Ok<StatsResponse> GetStats(StorageManager store, ScrubStatus scrub)
+    {
+        var snapshot = store.GetStatistics();
+        return TypedResults.Ok(new StatsResponse(snapshot.Cache, snapshot.Dedup, snapshot.Compression, snapshot.Storage, snapshot.IntegrityFailures, scrub.Snapshot));
+    }
 }
+
+/// <summary>The store's figures (<see cref="StorageSnapshot"/>) and the scheduled scrub's.</summary>
+internal sealed record StatsResponse(CacheSnapshot Cache, DedupSnapshot Dedup, CompressionSnapshot Compression, IReadOnlyList<ProviderSnapshot> Storage,
+    long IntegrityFailures, ScrubSnapshot Scrub);

@@ -9,7 +9,8 @@ namespace ProofStorage.Api.Http;
 
 /// <summary>
 /// Answers <c>GET</c>/<c>HEAD /v1/proofs/{proofId}</c> for a proof already in this instance's memory level before
-/// routing, the authentication and authorization middleware and the concurrency limiter run. On a 4 KB cached
+/// load shedding, the authentication and authorization middleware, the rate limiter and the endpoint run (routing
+/// has matched the request already: WebApplication adds it ahead of the app's middleware). On a 4 KB cached
 /// read those took more CPU than everything else the service does (profiled with <c>perf</c>, see
 /// <c>perf/README.md</c>), and a cached read is the request a proof store must serve at web-server speed.
 /// <para>

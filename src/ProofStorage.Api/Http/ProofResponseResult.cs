@@ -55,3 +55,28 @@ internal abstract class ProofResponseResult(ProofDocument document, ProofRespons
     /// <summary>One representation of the proof: its strong ETag and the headers that tell it apart.</summary>
     protected readonly record struct Representation(string ETag, string? ContentEncoding = null, string? Vary = null);
 }
+
+/// <summary>
+/// Endpoint metadata: the route answers with a <see cref="ProofResponseResult"/> (the headers of
+/// <see cref="ProofResponseHeaders"/>, <c>If-None-Match</c> → <c>304</c>, <c>HEAD</c> without a body), so the OpenAPI
+/// document describes those headers and the conditional request on it.
+/// </summary>
+internal sealed class ProofRepresentationMetadata
+{
+    public static ProofRepresentationMetadata Instance { get; } = new();
+
+    private ProofRepresentationMetadata()
+    {
+    }
+}
+
+internal static class ProofRepresentationEndpointConventionExtensions
+{
+    /// <summary>A <c>200</c> of <paramref name="contentType"/> (and <paramref name="additionalContentTypes"/>) or a <c>304</c>, with the proof response headers.</summary>
+    public static RouteHandlerBuilder ProducesProofRepresentation(this RouteHandlerBuilder builder, Type? responseType, string contentType,
+        params string[] additionalContentTypes) =>
+        builder
+            .Produces(StatusCodes.Status200OK, responseType, contentType, additionalContentTypes)
+            .Produces(StatusCodes.Status304NotModified)
+            .WithMetadata(ProofRepresentationMetadata.Instance);
+}

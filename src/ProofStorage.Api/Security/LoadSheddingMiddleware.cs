@@ -1,29 +1,26 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
-using ProofStorage.Api.Telemetry;
 
 namespace ProofStorage.Api.Security;
 
 /// <summary>
 /// Caps the requests in progress (<see cref="OverloadOptions"/>): waits briefly in a bounded queue, then answers
 /// <c>503</c> + <c>Retry-After</c> before reading the body, so memory stays bounded whatever the load.
-/// Liveness is exempt so an overloaded process is not restarted for being busy, and so is the metrics scrape, which
-/// matters most then.
+/// Routes marked <see cref="LoadSheddingEndpointConventionExtensions.DisableLoadShedding{TBuilder}"/> are exempt: liveness,
+/// so an overloaded process is not restarted for being busy, and the metrics scrape, which matters most then. The
+/// OpenAPI document reads the same mark to say which operations can answer <c>503 overloaded</c>.
 /// </summary>
 internal sealed class LoadSheddingMiddleware : IDisposable
 {
     private readonly RequestDelegate _next;
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _queueTimeout;
-    private readonly PathString _metricsPath;
     private readonly ILogger<LoadSheddingMiddleware> _logger;
     private long _shed;
 
-    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, IOptions<TelemetryOptions> telemetry,
-        ILogger<LoadSheddingMiddleware> logger)
+    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, ILogger<LoadSheddingMiddleware> logger)
     {
-        _metricsPath = telemetry.Value.MetricsEnabled ? new PathString(telemetry.Value.MetricsPath) : default;
         _next = next;
         _logger = logger;
         var overload = options.Value;
@@ -38,8 +35,7 @@ internal sealed class LoadSheddingMiddleware : IDisposable
 
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problemDetails)
     {
-        if (context.Request.Path.StartsWithSegments("/health/live", StringComparison.OrdinalIgnoreCase)
-            || (_metricsPath.HasValue && context.Request.Path.StartsWithSegments(_metricsPath, StringComparison.OrdinalIgnoreCase)))
+        if (LoadSheddingExemptMetadata.IsExempt(context.GetEndpoint()))
         {
             await _next(context);
             return;
@@ -80,4 +76,25 @@ internal sealed class LoadSheddingMiddleware : IDisposable
     }
 
     public void Dispose() => _limiter.Dispose();
+}
+
+/// <summary>Endpoint metadata: the route is never shed (see <see cref="LoadSheddingMiddleware"/>).</summary>
+internal sealed class LoadSheddingExemptMetadata
+{
+    public static LoadSheddingExemptMetadata Instance { get; } = new();
+
+    private LoadSheddingExemptMetadata()
+    {
+    }
+
+    public static bool IsExempt(IReadOnlyList<object> metadata) => metadata.OfType<LoadSheddingExemptMetadata>().Any();
+
+    public static bool IsExempt(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<LoadSheddingExemptMetadata>() is not null;
+}
+
+internal static class LoadSheddingEndpointConventionExtensions
+{
+    /// <summary>Exempts the route from load shedding: probes and scrapes that must answer while the service is at capacity.</summary>
+    public static TBuilder DisableLoadShedding<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(LoadSheddingExemptMetadata.Instance);
 }

@@ -40,12 +40,8 @@ internal static class SecurityExtensions
             options.OnRejected = OnRateLimitedAsync;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
+                // Routes marked .DisableRateLimiting() (the probes, the scrape) never reach the limiter: the middleware skips them.
                 var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
-                {
-                    return RateLimitPartition.GetNoLimiter(string.Empty);
-                }
-
                 var keyName = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : null;
                 return keyName is not null
                     ? RateLimitPartition.GetTokenBucketLimiter("key:" + keyName, _ => Bucket(limits.KeyPermitsPerSecond, limits.KeyBurst))

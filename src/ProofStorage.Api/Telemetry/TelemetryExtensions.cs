@@ -87,7 +87,8 @@ internal static class TelemetryExtensions
             .WithName("Metrics")
             .WithDisplayName("Prometheus scrape endpoint")
             .ExcludeFromDescription()
-            .DisableRateLimiting();
+            .DisableRateLimiting()
+            .DisableLoadShedding();
         if (options.MetricsRequireApiKey)
         {
             endpoint.RequireAuthorization(ProofStoragePolicies.Admin);

@@ -38,6 +38,38 @@ public sealed class ProofEnvelopeCodec
         _compressionLevel = compressionLevel;
     }
 
+    /// <summary>Bytes from the start of an envelope that always include its key id (what <see cref="TryReadKeyId"/> needs).</summary>
+    public const int KeyIdHeaderLength = FixedHeaderSize + EncryptionKeyRing.MaxKeyIdLength;
+
+    /// <summary>
+    /// The key id an envelope says it is sealed under, read from its first bytes only (a ranged read of
+    /// <see cref="KeyIdHeaderLength"/> bytes is enough); <see langword="false"/> when they are not an envelope header.
+    /// Nothing is authenticated: the census counts with it, only <see cref="Open"/> trusts anything.
+    /// </summary>
+    public static bool TryReadKeyId(ReadOnlySpan<byte> header, out string keyId)
+    {
+        keyId = string.Empty;
+        if (header.Length < FixedHeaderSize || header[0] != (byte)'P' || header[1] != (byte)'S' || header[2] != FormatVersion)
+        {
+            return false;
+        }
+
+        int length = header[4];
+        if (length is 0 or > EncryptionKeyRing.MaxKeyIdLength || header.Length < FixedHeaderSize + length)
+        {
+            return false;
+        }
+
+        var id = Encoding.ASCII.GetString(header.Slice(FixedHeaderSize, length));
+        if (!EncryptionKeyRing.IsValidKeyId(id))
+        {
+            return false;
+        }
+
+        keyId = id;
+        return true;
+    }
+
     /// <summary>Compresses and encrypts <paramref name="record"/> for storage under <paramref name="objectKey"/>.</summary>
     public SealedEnvelope Seal(ReadOnlySpan<byte> record, string objectKey)
     {
@@ -48,6 +80,17 @@ public sealed class ProofEnvelopeCodec
 
         // ENCRYPT
         return Encrypt(compressed, objectKey);
+    }
+
+    /// <summary>
+    /// Seals what <paramref name="opened"/> holds again, under the active key, for the same object key: re-encryption in place
+    /// keeps the gzip bytes as they are (nothing is decompressed or compressed again).
+    /// </summary>
+    public SealedEnvelope Reseal(OpenedEnvelope opened, string objectKey)
+    {
+        ArgumentNullException.ThrowIfNull(opened);
+        ArgumentNullException.ThrowIfNull(objectKey);
+        return Encrypt(opened.Compressed, objectKey);
     }
 
     /// <summary>AES-256-GCM under the active key; <paramref name="compressed"/> is kept in the result, not copied.</summary>

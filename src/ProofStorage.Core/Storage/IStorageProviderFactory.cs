@@ -17,4 +17,12 @@ public interface IStorageProviderFactory
     /// with the same messages as at start-up.
     /// </summary>
     IStorageProvider Create(string name, string slot);
+
+    /// <summary>
+    /// Whether the providers this factory creates have the optional capability <typeparamref name="TCapability"/>
+    /// (what <see cref="IStorageProvider.GetCapability{T}"/> would find on them), so configuration that needs one can be
+    /// validated at start-up without building a provider.
+    /// </summary>
+    bool Provides<TCapability>()
+        where TCapability : class => false;
 }

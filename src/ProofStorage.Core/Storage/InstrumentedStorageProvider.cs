@@ -6,10 +6,14 @@ namespace ProofStorage.Core.Storage;
 
 /// <summary>
 /// Counts operations, errors and latency of the provider it wraps (<see cref="ProviderCounters"/>, which also feeds
-/// the <c>proofstorage.provider.*</c> instruments) and wraps each call in a span; adds no behaviour.
+/// the <c>proofstorage.provider.*</c> instruments) and wraps each call in a span; adds no behaviour. The calls of the
+/// wrapped provider's <see cref="IObjectMaintenance"/> (scrub, census, re-encryption) are counted the same way, so their
+/// load shows beside the service's own.
 /// </summary>
-internal sealed class InstrumentedStorageProvider(IStorageProvider inner, ProviderCounters counters) : IStorageProvider
+internal sealed class InstrumentedStorageProvider(IStorageProvider inner, ProviderCounters counters) : IStorageProvider, IObjectMaintenance
 {
+    private readonly IObjectMaintenance? _maintenance = inner.GetCapability<IObjectMaintenance>();
+
     public string Name => inner.Name;
 
     public Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken) =>
@@ -51,7 +55,48 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
     public Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
 
     public T? GetCapability<T>()
-        where T : class => this as T ?? inner.GetCapability<T>();
+        where T : class => typeof(T) == typeof(IObjectMaintenance) ? (_maintenance is null ? null : this as T) : this as T ?? inner.GetCapability<T>();
+
+    public async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string folder, string? startAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var failed = true;
+        try
+        {
+            await foreach (var entry in Maintenance.ListObjectsAsync(folder, startAfter, cancellationToken).ConfigureAwait(false))
+            {
+                yield return entry;
+            }
+
+            failed = false;
+        }
+        finally
+        {
+            counters.Count(ProviderOperation.List, started, failed);
+        }
+    }
+
+    public Task<byte[]?> ReadPrefixAsync(string key, int length, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Get, (key, length, maintenance: Maintenance),
+            static (_, call, token) => call.maintenance.ReadPrefixAsync(call.key, call.length, token), cancellationToken);
+
+    public Task<VersionedObject?> GetVersionedAsync(string key, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Get, (key, maintenance: Maintenance),
+            static (_, call, token) => call.maintenance.GetVersionedAsync(call.key, token), cancellationToken);
+
+    public Task<string?> TryCreateAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Put, (key, content, maintenance: Maintenance),
+            static (_, call, token) => call.maintenance.TryCreateAsync(call.key, call.content, token), cancellationToken);
+
+    public Task<string?> TryReplaceAsync(string key, ReadOnlyMemory<byte> content, string expectedVersion, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Put, (key, content, expectedVersion, maintenance: Maintenance),
+            static (_, call, token) => call.maintenance.TryReplaceAsync(call.key, call.content, call.expectedVersion, token), cancellationToken);
+
+    public Task<bool> TryDeleteAsync(string key, string expectedVersion, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Delete, (key, expectedVersion, maintenance: Maintenance),
+            static (_, call, token) => call.maintenance.TryDeleteAsync(call.key, call.expectedVersion, token), cancellationToken);
+
+    private IObjectMaintenance Maintenance => _maintenance ?? throw new NotSupportedException($"The provider {inner.Name} has no object maintenance.");
 
     /// <summary>
     /// Runs one call of the wrapped provider inside a span and counts it; a failure is counted (and recorded on the

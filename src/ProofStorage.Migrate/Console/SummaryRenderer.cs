@@ -4,16 +4,38 @@ using Spectre.Console;
 
 namespace ProofStorage.Migrate.Console;
 
-/// <summary>The final table: totals, then verification, then timing.</summary>
+/// <summary>The final table of every operator command: a title, rows of name and value, and the exit code with its meaning.</summary>
+internal sealed class SummaryTable(string title)
+{
+    private readonly Table _table = new Table().Border(TableBorder.Rounded).Title(title).AddColumn("").AddColumn(new TableColumn("value").RightAligned());
+
+    public SummaryTable Row(string name, string value)
+    {
+        _table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        return this;
+    }
+
+    public SummaryTable Row(string name, long value) => Row(name, N(value));
+
+    public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the table, then <c>exit code N: verdict</c> (<paramref name="verdict"/> is Spectre markup).</summary>
+    public void Render(IAnsiConsole console, int exitCode, string verdict)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.Write(_table);
+        console.MarkupLine($"exit code {exitCode}: {verdict}");
+    }
+}
+
+/// <summary>The migration's final table: totals, then verification, then timing.</summary>
 internal static class SummaryRenderer
 {
     public static void Render(IAnsiConsole console, MigrationRunResult result, MigrationSummary summary, DryRunEstimate? estimate, int exitCode)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(result.DryRun ? "Migration (dry run: nothing written)" : "Migration");
-        table.AddColumn("");
-        table.AddColumn(new TableColumn("value").RightAligned());
-        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
-        string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+        var table = new SummaryTable(result.DryRun ? "Migration (dry run: nothing written)" : "Migration");
+        void Row(string name, string value) => table.Row(name, value);
+        static string N(long value) => SummaryTable.N(value);
 
         Row("source", result.Source);
         Row("target", result.Target);
@@ -51,8 +73,6 @@ internal static class SummaryRenderer
         Row("duration (this run)", TimeSpan.FromSeconds(summary.DurationSeconds).ToString(@"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture));
         Row("average per proof", summary.AverageMillisecondsPerProof.ToString("0.000 'ms'", CultureInfo.InvariantCulture));
         Row("proofs/s", summary.ProofsPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
-        console.Write(table);
-
         var verdict = exitCode switch
         {
             ExitCodes.Success => "[green]everything requested succeeded[/]",
@@ -60,6 +80,6 @@ internal static class SummaryRenderer
             ExitCodes.Interrupted => "[yellow]interrupted: run the same command again to resume[/]",
             _ => "[red]some items failed (see the report); run the same command again to retry them[/]",
         };
-        console.MarkupLine($"exit code {exitCode}: {verdict}");
+        table.Render(console, exitCode, verdict);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ProofStorage.Core;
 using ProofStorage.Core.Caching;
+using ProofStorage.Migrate.Console;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Storage.Failover;
 
@@ -20,8 +21,10 @@ internal static class MigrationHost
     /// Configuration, lowest precedence first: <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> in
     /// the working folder, environment variables (<c>ProofStorage__…</c>), <paramref name="configFiles"/> in order,
     /// then <paramref name="settings"/> (<c>Key=Value</c>), then <paramref name="overlayFiles"/> (a source store's own file).
+    /// Log lines go to <paramref name="logs"/> (default: stderr, see <see cref="CliLog"/>).
     /// </summary>
-    public static IHost Build(IEnumerable<string> configFiles, IEnumerable<string> settings, IEnumerable<string> overlayFiles, LogLevel logLevel)
+    public static IHost Build(IEnumerable<string> configFiles, IEnumerable<string> settings, IEnumerable<string> overlayFiles, LogLevel logLevel,
+        ILoggerProvider? logs = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -44,10 +47,10 @@ internal static class MigrationHost
             builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
         }
 
-        // Logs go to stderr so stdout keeps the progress and the summary; per-proof Information events are noise here.
+        // Logs go to stderr so stdout keeps the progress and the summary (above the live bar while it runs, see
+        // CliLog); per-proof Information events are noise here.
         builder.Logging.SetMinimumLevel(logLevel);
-        builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
-        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddProvider(logs ?? new CliLog(System.Console.Error));
 
         // Registered first: Core uses TryAdd, so this replaces the L1 for the migration (see PassThroughProofCache).
         builder.Services.AddSingleton<IProofCache, PassThroughProofCache>();

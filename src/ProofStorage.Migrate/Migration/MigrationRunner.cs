@@ -104,7 +104,7 @@ internal sealed class MigrationRunner
                         state.Save(path);
                     }
 
-                    advance(batch.Length, state);
+                    advance(batch.Length);
                 }
             }).ConfigureAwait(false);
             state.Completed = true;

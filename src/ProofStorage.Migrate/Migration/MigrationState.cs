@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ProofStorage.Maintenance.Walking;
 
 namespace ProofStorage.Migrate.Migration;
 
@@ -100,8 +101,7 @@ internal sealed class MigrationState
             return null;
         }
 
-        var state = JsonSerializer.Deserialize<MigrationState>(File.ReadAllBytes(path), SerializerOptions)
-            ?? throw new InvalidDataException($"The checkpoint {path} is empty.");
+        var state = JsonFile.Load<MigrationState>(path, SerializerOptions)!;
         if (state.Version != CurrentVersion)
         {
             throw new InvalidDataException($"The checkpoint {path} has version {state.Version}; this tool writes version {CurrentVersion}.");
@@ -113,31 +113,8 @@ internal sealed class MigrationState
         return state;
     }
 
-    /// <summary>Writes the checkpoint durably: a temp file beside it, flushed to disk, then renamed over it (atomic).</summary>
-    public void Save(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                JsonSerializer.Serialize(stream, this, SerializerOptions);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
+    /// <summary>Writes the checkpoint durably (atomic: see <see cref="JsonFile.SaveAtomic"/>).</summary>
+    public void Save(string path) => JsonFile.SaveAtomic(path, this, SerializerOptions);
 }
 
 /// <summary>Cumulative counts of the items that went well (problems are kept item by item).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ProofStorage.Maintenance.Walking;
 
 namespace ProofStorage.Migrate.Migration;
 
@@ -128,14 +129,7 @@ internal sealed record MigrationReport(
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public void Save(string path)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions));
-        File.Move(temp, full, overwrite: true);
-    }
+    public void Save(string path) => JsonFile.SaveAtomic(path, this, SerializerOptions);
 }
 
 /// <summary>What a dry run expects a real run to write.</summary>

@@ -44,7 +44,7 @@ public sealed class ManifestStoreCacheLevelsTests(SharedRedisFixture redis)
         // Listings are never cached, so B's next lookup by binding misses at once; B's fetch by manifest id re-checks the
         // proof, which the delete's backplane message takes out of B's memory (delivery is asynchronous: poll).
         Assert.Equal("{\"matches\":[]}", await nodes.B.GetStringAsync(query));
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var response = await nodes.B.GetAsync(ManifestPath(label));
             return response.StatusCode == HttpStatusCode.NotFound;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using ProofStorage.Testing;
@@ -44,27 +43,24 @@ public sealed class RedisCoherenceTests(SharedRedisFixture redis, ITestOutputHel
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        // The backplane message is delivered asynchronously after A's delete returns: measure how soon B answers 404.
-        var clock = Stopwatch.StartNew();
+        // The backplane message is delivered asynchronously after A's delete returns: B answers 404 once it arrived.
+        // B's memory entry lives an hour (Cache:MemoryDuration), so within this deadline only the eviction can end it.
         var attempts = 0;
-        HttpStatusCode status;
-        do
+        await Poll.UntilAsync(async () =>
         {
             attempts++;
             using var response = await nodes.B.GetAsync($"/v1/proofs/{stored.ProofId}");
-            status = response.StatusCode;
-        }
-        while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(1));
-
-        output.WriteLine($"B answered {(int)status} after {clock.Elapsed.TotalMilliseconds:F1} ms ({attempts} GETs)");
-        Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(250), $"eviction reached B after {clock.Elapsed.TotalMilliseconds} ms");
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"B answered {(int)response.StatusCode}");
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(30), "B to drop the proof A deleted");
+        output.WriteLine($"B answered 404 after {attempts} GETs");
     }
 
     [Fact]
     public async Task Store_OnA_IsVisibleAtOnceOnBAfterBCachedTheNegativeLookup()
     {
-        await using var nodes = new RedisNodes(redis.Server.Endpoint);
+        // Negative entries live long enough that only the store can end them during the test (never a slow request).
+        await using var nodes = new RedisNodes(redis.Server.Endpoint, configure: s => s["ProofStorage:Cache:NegativeDuration"] = "00:10:00");
         await nodes.WaitForRedisAsync();
         var image = TestKeys.ImageHash("negative");
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using ProofStorage.Caching.Redis;
+using StackExchange.Redis;
 
 namespace ProofStorage.IntegrationTests.Caching;
 
@@ -47,12 +49,12 @@ public sealed class RedisConfigurationTests(SharedRedisFixture redis)
 
         // Server figures are sampled every 200 ms in these tests.
         JsonElement level = default;
-        await RedisNodes.Until(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var stats = JsonDocument.Parse(await nodes.B.GetStringAsync("/v1/stats"));
             level = stats.RootElement.GetProperty("cache").GetProperty("levels").EnumerateArray().Single(l => l.GetProperty("level").GetString() == "redis").Clone();
             return level.GetProperty("entries").GetInt64() > 0;
-        }, TimeSpan.FromSeconds(5), "sampled Redis figures");
+        }, TimeSpan.FromSeconds(30), "sampled Redis figures");
 
         Assert.Equal(1, level.GetProperty("hits").GetInt64());
         Assert.Equal(1.0, level.GetProperty("hitRate").GetDouble());
@@ -60,5 +62,25 @@ public sealed class RedisConfigurationTests(SharedRedisFixture redis)
         Assert.True(level.GetProperty("bytes").GetInt64() > 0);
         Assert.True(level.GetProperty("bytesRead").GetInt64() > 0);
         Assert.Equal(0, level.GetProperty("errors").GetInt64());
+    }
+
+    [Fact]
+    public void Client_FailsFastWithTheConfiguredTimeouts_AndKeepsReconnectingByItself()
+    {
+        var configuration = RedisConnection.BuildConfiguration(new RedisProofCacheOptions
+        {
+            Enabled = true,
+            Configuration = "redis.test:6380,password=secret",
+            ConnectTimeout = TimeSpan.FromMilliseconds(250),
+            OperationTimeout = TimeSpan.FromMilliseconds(300),
+        });
+
+        // A dead or frozen Redis costs a request at most these, never the client's 5 s defaults or a queue.
+        Assert.Equal(250, configuration.ConnectTimeout);
+        Assert.Equal(300, configuration.SyncTimeout);
+        Assert.Equal(300, configuration.AsyncTimeout);
+        Assert.Same(BacklogPolicy.FailFast, configuration.BacklogPolicy);
+        Assert.False(configuration.AbortOnConnectFail);
+        Assert.Equal("secret", configuration.Password);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -72,10 +71,10 @@ internal sealed class RedisNodes : IAsyncDisposable
     {
         foreach (var client in Clients)
         {
-            await Until(async () => await RedisHealthAsync(client) == "Healthy", timeout ?? TimeSpan.FromSeconds(15), "Redis connected");
+            await Poll.UntilAsync(async () => await RedisHealthAsync(client) == "Healthy", timeout ?? TimeSpan.FromSeconds(60), "Redis connected");
         }
 
-        await Until(async () => await BackplaneSubscribersAsync() >= Clients.Count, timeout ?? TimeSpan.FromSeconds(15), "every node subscribed to the backplane");
+        await Poll.UntilAsync(async () => await BackplaneSubscribersAsync() >= Clients.Count, timeout ?? TimeSpan.FromSeconds(60), "every node subscribed to the backplane");
     }
 
     /// <summary>Subscribers of this group's backplane channel, from Redis itself (PUBSUB NUMSUB).</summary>
@@ -104,20 +103,6 @@ internal sealed class RedisNodes : IAsyncDisposable
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"store answered {(int)response.StatusCode}: {body}");
         using var json = JsonDocument.Parse(body);
         return new StoreResult(json.RootElement.GetProperty("proofId").GetString()!, response.StatusCode == HttpStatusCode.OK);
-    }
-
-    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
-            }
-
-            await Task.Delay(20);
-        }
     }
 
     public async ValueTask DisposeAsync()

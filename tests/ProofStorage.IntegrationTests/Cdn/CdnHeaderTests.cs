@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api;
+using ProofStorage.Core.Storage;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Cdn;
@@ -214,9 +215,8 @@ public sealed class CdnHeaderTests : IDisposable
     [InlineData("Auto", null, "00:15:00", "8.00:00:00", "MaxPresignedUrlExpiry must be between 00:00:01 and 7.00:00:00")]
     public void Validate_InvalidCdnSettings_FailWithAMessageNamingTheSetting(string mode, string? baseUrl, string? expiry, string? max, string message)
     {
-        // A started host with the filesystem provider: the validator asks its store whether URLs can be signed.
+        // A host with the filesystem provider: the validator asks the primary's provider type whether it can sign URLs.
         var factory = Host();
-        Client(factory);
         var options = new CdnOptions
         {
             UrlMode = Enum.Parse<ProofUrlMode>(mode),
@@ -225,7 +225,7 @@ public sealed class CdnHeaderTests : IDisposable
             MaxPresignedUrlExpiry = max is null ? TimeSpan.FromHours(1) : TimeSpan.Parse(max, CultureInfo.InvariantCulture),
         };
 
-        var result = new CdnOptionsValidator(factory.Services).Validate(null, options);
+        var result = Validator(factory.Services).Validate(null, options);
 
         Assert.True(result.Failed);
         Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
@@ -238,14 +238,27 @@ public sealed class CdnHeaderTests : IDisposable
     {
         var options = new CdnOptions { PurgeWebhookUrl = url, PurgeWebhookTimeout = TimeSpan.Parse(timeout, CultureInfo.InvariantCulture) };
 
-        var result = new CdnOptionsValidator(new ServiceCollection().BuildServiceProvider()).Validate(null, options);
+        var result = Validator(Host().Services).Validate(null, options);
 
         Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Validate_Defaults_Succeed() =>
-        Assert.True(new CdnOptionsValidator(new ServiceCollection().BuildServiceProvider()).Validate(null, new CdnOptions()).Succeeded);
+        Assert.True(Validator(Host().Services).Validate(null, new CdnOptions()).Succeeded);
+
+    [Fact]
+    public void Validate_PresignedModeOnAnS3Primary_SucceedsWithoutBuildingAProvider()
+    {
+        // No server answers at this address: the decision comes from the configured type alone.
+        var factory = Host(("ProofStorage:Storage:Primary:Type", "S3"), ("ProofStorage:Storage:Primary:Bucket", "proofs"),
+            ("ProofStorage:Storage:Primary:ServiceUrl", "http://127.0.0.1:9"));
+
+        Assert.True(Validator(factory.Services).Validate(null, new CdnOptions { UrlMode = ProofUrlMode.Presigned }).Succeeded);
+    }
+
+    private static CdnOptionsValidator Validator(IServiceProvider services) =>
+        new(services.GetRequiredService<IOptionsMonitor<StorageProviderOptions>>(), services.GetServices<IStorageProviderFactory>());
 
     /// <summary>The header as sent (the typed view reorders directives).</summary>
     internal static string CacheControl(HttpResponseMessage response) => response.Headers.NonValidated["Cache-Control"].ToString();

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Web;
-using ProofStorage.IntegrationTests.S3;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Cdn;
@@ -36,34 +35,50 @@ public sealed class PresignedUrlTests(S3ServerFixture servers, SignatureChecking
     public async Task Url_PresignedMode_FetchesTheStoredEnvelopeBeforeExpiryAnd403After(string type)
     {
         var prefix = S3TestHost.NewPrefix();
-        using var factory = Presigning(S3TestHost.Create(prefix, servers.Primary, type: type), expiry: "00:00:02");
+        using var factory = Presigning(S3TestHost.Create(prefix, servers.Primary, type: type), expiry: "00:00:01");
         using var client = factory.CreateClient();
         var (proofId, _) = await CdnHeaderTests.StoreAsync(client, "presigned-" + type, "{\"sig\":\"presigned\"}");
-        var requested = DateTimeOffset.UtcNow;
-
-        var (url, expiresAt) = await PresignAsync(client, proofId);
-
-        Assert.Equal("2", Query(url, "X-Amz-Expires"));
-        Assert.Equal(SignedAt(url).AddSeconds(2), expiresAt);
-        Assert.InRange(expiresAt, requested.AddSeconds(1), requested.AddSeconds(4));
         var stored = (await S3TestHost.ReadBucketAsync(servers.Primary, prefix))[$"{prefix}proofs/{proofId}"];
         using var direct = new HttpClient();
-        using (var before = await direct.GetAsync(url))
+
+        // Before expiry: a URL that lives long enough for any machine to use it fetches the envelope as stored.
+        var (lasting, lastingExpiry) = await PresignAsync(client, proofId, "?expiresIn=600");
+        Assert.Equal("600", Query(lasting, "X-Amz-Expires"));
+        Assert.Equal(SignedAt(lasting).AddSeconds(600), lastingExpiry);
+        using (var before = await direct.GetAsync(lasting))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
             Assert.Equal(stored, await before.Content.ReadAsByteArrayAsync());
         }
 
-        // The server compares its clock with X-Amz-Date + X-Amz-Expires: wait until that has passed, then a little.
-        var wait = expiresAt.AddMilliseconds(1100) - DateTimeOffset.UtcNow;
-        if (wait > TimeSpan.Zero)
+        // After expiry: the configured one-second URL. The server compares its clock (this machine's) with
+        // X-Amz-Date + X-Amz-Expires, whole seconds, so poll until it refuses: every answer must agree with
+        // the expiry the API reported, however long each request took.
+        var (url, expiresAt) = await PresignAsync(client, proofId);
+        Assert.Equal("1", Query(url, "X-Amz-Expires"));
+        Assert.Equal(SignedAt(url).AddSeconds(1), expiresAt);
+        HttpStatusCode status;
+        string refusal;
+        do
         {
-            await Task.Delay(wait);
+            var sentAt = DateTimeOffset.UtcNow;
+            using var response = await direct.GetAsync(url);
+            status = response.StatusCode;
+            refusal = status == HttpStatusCode.OK ? string.Empty : await response.Content.ReadAsStringAsync();
+            if (status == HttpStatusCode.OK)
+            {
+                Assert.True(sentAt <= expiresAt, $"the server honoured a URL sent at {sentAt:O}, after its expiry {expiresAt:O}");
+                Assert.Equal(stored, await response.Content.ReadAsByteArrayAsync());
+                Assert.True(DateTimeOffset.UtcNow < expiresAt.AddSeconds(60), $"the URL expiring at {expiresAt:O} was still honoured a minute later");
+                await Task.Delay(Poll.Interval);
+            }
         }
+        while (status == HttpStatusCode.OK);
 
-        using var after = await direct.GetAsync(url);
-        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
-        Assert.Contains("Request has expired", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var refusedAt = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("Request has expired", refusal, StringComparison.Ordinal);
+        Assert.True(refusedAt > expiresAt, $"refused at {refusedAt:O}, before the reported expiry {expiresAt:O}");
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class LivePrometheusTests : IAsyncLifetime
             ["ProofStorage__Redis__KeyPrefix"] = "mon:" + _prefix,
             ["Serilog__MinimumLevel__Default"] = "Warning",
         });
-        _prometheus = await PrometheusServer.StartAsync("proofstorage", $"127.0.0.1:{_service.Port.ToString(CultureInfo.InvariantCulture)}",
+        _prometheus = await PrometheusServer.StartAsync("proofstorage", _service.BaseAddress.Authority,
             MonitoringFiles.RuleFiles);
     }
 

@@ -93,15 +93,13 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     }
 
     [Fact]
-    public async Task UnreachableEndpoint_IsStorageUnavailableWithinTheTimeout()
+    public async Task UnreachableEndpoint_IsStorageUnavailable_AndUnhealthy()
     {
         using var provider = Create(endpoint: "http://127.0.0.1:9");
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => provider.GetAsync("proofs/x", default));
 
         Assert.Equal("test", error.Provider);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}");
         Assert.False((await provider.CheckHealthAsync(default)).IsHealthy);
     }
 
@@ -138,7 +136,7 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
         var time = new FakeTimeProvider();
         await using var server = await S3Server.StartAsync();
         var settings = new Dictionary<string, string?>();
-        S3TestHost.Configure(settings, "Primary", server, "S3", _prefix, fastTimeouts: true);
+        S3TestHost.Configure(settings, "Primary", server, "S3", _prefix);
         using var provider = Create(services => services.AddSingleton<TimeProvider>(time), settings);
         Assert.True((await provider.CheckHealthAsync(default)).IsHealthy);
 

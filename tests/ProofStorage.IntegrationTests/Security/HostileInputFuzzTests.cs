@@ -15,7 +15,7 @@ namespace ProofStorage.IntegrationTests.Security;
 public sealed class HostileInputFuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 20261128;
-    private static readonly TimeSpan PerRequest = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PerRequest = TimeSpan.FromSeconds(60);
     private static readonly string[] BodyEndpoints = ["/v1/proofs", "/v1/proofs/batch", "/v1/proofs/lookup"];
 
     private static ProofStorageApiFactory CreateFactory()

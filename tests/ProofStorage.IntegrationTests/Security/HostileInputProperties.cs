@@ -93,7 +93,7 @@ public sealed class HostileInputProperties(PropertyHost host) : IClassFixture<Pr
 
     private async Task<int> SendAsync(HttpMethod method, string path, HttpContent? content)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var request = new HttpRequestMessage(method, path) { Content = content };
         using var response = await host.Client.SendAsync(request, timeout.Token);
         await response.Content.ReadAsByteArrayAsync(timeout.Token);

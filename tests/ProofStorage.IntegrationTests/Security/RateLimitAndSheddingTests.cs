@@ -94,7 +94,7 @@ public sealed class RateLimitAndSheddingTests
             return release.Task;
         };
         var slow = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("slow"));
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         using var shed = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed"));
         using var liveWhileBusy = await client.GetAsync("/health/live");

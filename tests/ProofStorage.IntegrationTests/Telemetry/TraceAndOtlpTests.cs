@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ProofStorage.IntegrationTests.Reliability;
 using ProofStorage.Testing;
 
 namespace ProofStorage.IntegrationTests.Telemetry;
@@ -22,7 +21,7 @@ public sealed class TraceAndOtlpTests
 
         // The request-completion line is written after the response has been sent: wait for that line itself
         // (another line of the same request, e.g. the store's own, can arrive before it).
-        await service.WaitForLogAsync("HTTP POST /v1/proofs responded 201", TimeSpan.FromSeconds(10));
+        await service.WaitForLogAsync("HTTP POST /v1/proofs responded 201", TimeSpan.FromSeconds(60));
         var requestLine = service.Output.Split('\n').Single(l => l.Contains("HTTP POST /v1/proofs responded 201", StringComparison.Ordinal));
         Assert.Contains($"(trace {traceId} span ", requestLine, StringComparison.Ordinal);
 
@@ -91,19 +90,10 @@ public sealed class TraceAndOtlpTests
 
         public async Task<byte[]> WaitForAsync(string path, Func<byte[], bool> match)
         {
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                var found = _received.FirstOrDefault(r => r.Path == path && match(r.Body));
-                if (found.Body is not null)
-                {
-                    return found.Body;
-                }
-
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20),
-                    $"no matching OTLP export to {path} within 20 s; received: {string.Join(", ", _received.Select(r => $"{r.Path} ({r.Body.Length} B)"))}");
-                await Task.Delay(100);
-            }
+            byte[]? found = null;
+            await Poll.UntilAsync(() => (found = _received.FirstOrDefault(r => r.Path == path && match(r.Body)).Body) is not null, TimeSpan.FromSeconds(60),
+                () => $"a matching OTLP export to {path}; received: {string.Join(", ", _received.Select(r => $"{r.Path} ({r.Body.Length} B)"))}");
+            return found!;
         }
 
         public void Dispose()

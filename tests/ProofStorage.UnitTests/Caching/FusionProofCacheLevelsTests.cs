@@ -18,27 +18,38 @@ public sealed class FusionProofCacheLevelsTests : IDisposable
     [Fact]
     public async Task GetOrLoadAsync_200ConcurrentCallers_RunOneLoad()
     {
+        const int callers = 200;
         var cache = Track(new FusionProofCache(Options.Create(new CacheOptions())));
         var document = CacheTestDocuments.Create("stampede");
         var loads = 0;
+        var issued = 0;
         using var gate = new ManualResetEventSlim();
 
-        var callers = Enumerable.Range(0, 200).Select(_ => Task.Run(() =>
+        // The load cannot finish before every caller has made its call: all 200 overlap it, however the threads are
+        // scheduled, so each either runs the load or waits for the one that does.
+        var everyCallMade = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = Enumerable.Range(0, callers).Select(_ => Task.Run(() =>
         {
             gate.Wait();
-            return cache.GetOrLoadAsync(document.ProofId, async (_, token) =>
+            var call = cache.GetOrLoadAsync(document.ProofId, async (_, token) =>
             {
                 Interlocked.Increment(ref loads);
-                await Task.Delay(50, token);
+                await everyCallMade.Task.WaitAsync(token);
                 return document;
             }, CancellationToken.None);
+            if (Interlocked.Increment(ref issued) == callers)
+            {
+                everyCallMade.TrySetResult();
+            }
+
+            return call;
         })).ToList();
         gate.Set();
-        var results = await Task.WhenAll(callers);
+        var results = await Task.WhenAll(calls);
 
         Assert.Equal(1, loads);
         Assert.All(results, r => Assert.Same(document, r));
-        Assert.Equal(199, cache.Snapshot().Memory.Hits);
+        Assert.Equal(callers - 1, cache.Snapshot().Memory.Hits);
     }
 
     [Fact]
@@ -146,7 +157,7 @@ public sealed class FusionProofCacheLevelsTests : IDisposable
     }
 
     private FusionProofCache Create(ProofDocumentCacheSerializer? serializer = null, IDistributedCache? cache = null) =>
-        Track(new FusionProofCache(Options.Create(new CacheOptions { NegativeDuration = TimeSpan.FromSeconds(3) }),
+        Track(new FusionProofCache(Options.Create(new CacheOptions { NegativeDuration = TimeSpan.FromMinutes(10) }),
             new DistributedProofCacheLevel("redis", cache ?? _shared, serializer ?? new ProofDocumentCacheSerializer(CacheTestDocuments.Codec, 1024 * 1024), backplane: null)));
 
     private FusionProofCache Track(FusionProofCache cache)

@@ -19,6 +19,7 @@ public sealed class LogEventIdTests
         ["ProofStorage.Migrate"] = (5000, 5999),
         ["ProofStorage.Providers.FileSystem"] = (6000, 6999),
         ["ProofStorage.Storage.Failover"] = (7000, 7999),
+        ["ProofStorage.Maintenance"] = (8000, 8999),
     };
 
     [Fact]

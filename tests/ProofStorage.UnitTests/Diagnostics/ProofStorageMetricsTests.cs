@@ -121,12 +121,15 @@ public sealed class ProofStorageMetricsTests : IDisposable
     [Fact]
     public async Task ProviderCall_Cancelled_IsNotCountedAsAnError()
     {
-        var instrumented = new InstrumentedStorageProvider(new ChaosStorageProvider(_provider) { Delay = TimeSpan.FromSeconds(30) },
+        var neverAnswers = new TaskCompletionSource();
+        var instrumented = new InstrumentedStorageProvider(new ChaosStorageProvider(_provider) { Hold = neverAnswers.Task },
             new StorageStatistics(_metrics).ForProvider("primary"));
         using var errors = Collect<long>("proofstorage.provider.errors");
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
+        using var cancel = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => instrumented.GetAsync("proofs/x", cancel.Token));
+        var call = instrumented.GetAsync("proofs/x", cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         Assert.Empty(errors.GetMeasurementSnapshot());
     }

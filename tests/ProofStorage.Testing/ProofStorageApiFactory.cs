@@ -6,9 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api;
-using ProofStorage.Testing;
 
-namespace ProofStorage.IntegrationTests;
+namespace ProofStorage.Testing;
 
 /// <summary>
 /// The real host (Program) over the real HTTP pipeline, with configuration swapped for a test: its own data
