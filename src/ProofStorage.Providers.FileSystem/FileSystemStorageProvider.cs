@@ -148,25 +148,52 @@ internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaint
         }
 
         var directory = Path.Combine(_root, ValidateSegments(folder.TrimEnd('/'), folder));
+        await foreach (var entry in ListDirectoryAsync(directory, folder, startAfter, cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>
+    /// The objects under key folder <paramref name="folder"/> (held in <paramref name="directory"/>), deeper folders' too, in
+    /// ordinal key order after <paramref name="startAfter"/>. A two-character directory is a fan-out folder of this folder's
+    /// own names; any other is a deeper key folder (the store's key folders are never two characters long).
+    /// </summary>
+    private static async IAsyncEnumerable<ObjectEntry> ListDirectoryAsync(string directory, string folder, string? startAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (!Directory.Exists(directory))
         {
             yield break;
         }
 
         // Fan-out folders hold the names starting with their two characters, and "_x" also the one-character name "x": each
-        // folder is one group per prefix it holds, and the groups sorted by prefix, each sorted within, give every name in
-        // ordinal order with one folder in memory at a time.
+        // folder is one group per prefix it holds. A deeper key folder "sub" holds exactly the keys starting "sub/", a
+        // contiguous range in ordinal order, so sorting the groups by prefix and the folders by "sub/" interleaves them
+        // correctly, with one folder's names in memory at a time.
         var after = startAfter is not null && startAfter.StartsWith(folder, StringComparison.Ordinal) ? startAfter[folder.Length..] : null;
-        var groups = Directory.EnumerateDirectories(directory)
-            .Select(Path.GetFileName)
-            .Where(name => name is { Length: 2 } && name[0] != '.')
-            .SelectMany(name => name![0] == '_' ? new[] { (Folder: name!, Prefix: name[1..]), (Folder: name!, Prefix: name!) } : [(Folder: name!, Prefix: name!)])
+        var names = Directory.EnumerateDirectories(directory).Select(Path.GetFileName).OfType<string>().Where(name => name.Length > 0 && name[0] != '.').ToList();
+        var groups = names
+            .Where(name => name.Length == 2)
+            .SelectMany(name => name[0] == '_' ? new[] { (Folder: name, Prefix: name[1..], Deeper: false), (Folder: name, Prefix: name, Deeper: false) } : [(Folder: name, Prefix: name, Deeper: false)])
+            .Concat(names.Where(name => name.Length != 2).Select(name => (Folder: name, Prefix: name + "/", Deeper: true)))
             .Where(g => after is null || string.CompareOrdinal(g.Prefix, after[..Math.Min(after.Length, g.Prefix.Length)]) >= 0)
             .OrderBy(g => g.Prefix, StringComparer.Ordinal)
             .ToList();
         foreach (var group in groups)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (group.Deeper)
+            {
+                await foreach (var entry in ListDirectoryAsync(Path.Combine(directory, group.Folder), folder + group.Prefix, startAfter, cancellationToken)
+                    .ConfigureAwait(false))
+                {
+                    yield return entry;
+                }
+
+                continue;
+            }
+
             var files = new DirectoryInfo(Path.Combine(directory, group.Folder)).EnumerateFiles()
                 .Where(file => file.Name[0] != '.' && (after is null || string.CompareOrdinal(file.Name, after) > 0)
                     && (group.Prefix.Length == 1 ? file.Name == group.Prefix : file.Name.Length > 1 && file.Name.StartsWith(group.Prefix, StringComparison.Ordinal)))

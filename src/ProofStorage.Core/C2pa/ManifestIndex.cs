@@ -81,15 +81,17 @@ public sealed class ManifestIndex
     /// is the key's folder). Throws <see cref="ProofIntegrityException"/> otherwise. For tools that verify the store (a scrub);
     /// whether the proof still exists and declares the value is theirs to ask.
     /// </summary>
-    public static IndexEntry Open(ProofEnvelopeCodec codec, string key, ReadOnlySpan<byte> content, int maxRecordBytes)
+    public static IndexEntry Open(ProofEnvelopeCodec codec, string key, ReadOnlySpan<byte> content, int maxRecordBytes) =>
+        StoredObjects.OpenIndex(codec, content, key, maxRecordBytes).Entry;
+
+    /// <summary>Reads the (opened) record of the index object under <paramref name="key"/>; see <see cref="Open"/>.</summary>
+    internal static IndexEntry Read(ReadOnlySpan<byte> record, string key)
     {
-        ArgumentNullException.ThrowIfNull(codec);
         ArgumentNullException.ThrowIfNull(key);
-        var opened = codec.Open(content, key, maxRecordBytes);
-        IndexRecord? record;
+        IndexRecord? parsed;
         try
         {
-            record = JsonSerializer.Deserialize(opened.Record, IndexJson.Default.IndexRecord);
+            parsed = JsonSerializer.Deserialize(record, IndexJson.Default.IndexRecord);
         }
         catch (JsonException ex)
         {
@@ -99,7 +101,7 @@ public sealed class ManifestIndex
         SoftBinding? binding = null;
         try
         {
-            if (record is { Alg: { } alg, Value: { } value })
+            if (parsed is { Alg: { } alg, Value: { } value })
             {
                 binding = SoftBinding.FromRecord(alg, value);
             }
@@ -109,12 +111,12 @@ public sealed class ManifestIndex
             throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The index record's value is not base64.", ex);
         }
 
-        var expected = record is null ? null
-            : binding is not null ? DedupProtocol.BindingKey(binding, record.ProofId)
-            : record.ManifestId is { } manifestId ? DedupProtocol.ManifestKey(manifestId, record.ProofId)
+        var expected = parsed is null ? null
+            : binding is not null ? DedupProtocol.BindingKey(binding, parsed.ProofId)
+            : parsed.ManifestId is { } manifestId ? DedupProtocol.ManifestKey(manifestId, parsed.ProofId)
             : null;
         return expected == key
-            ? new IndexEntry(record!.ProofId, binding, record.ManifestId)
+            ? new IndexEntry(parsed!.ProofId, binding, parsed.ManifestId)
             : throw new ProofIntegrityException(IntegrityFailureKind.CorruptPayload, key, "The index record does not belong under this key.");
     }
 
