@@ -73,6 +73,8 @@ internal static class C2paEndpoints
             .WithName("C2paQueryByContent")
             .RequireAuthorization(ProofStoragePolicies.Read)
             .WithSummary("Not supported: this repository computes no fingerprint from content (415)")
+            // Declared as a response too: a route with no response metadata is documented with a default 200 it never answers.
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblems(ProblemCatalogue.ContentMatchingUnsupported);
 
         group.MapPost("/manifests", AddManifest)

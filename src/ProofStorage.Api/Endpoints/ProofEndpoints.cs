@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Contracts;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.OpenApi;
 using ProofStorage.Api.Security;
 using ProofStorage.Core;
 using ProofStorage.Core.Codec;
@@ -28,6 +29,7 @@ internal static class ProofEndpoints
                 + "imageHash (optional: without it the proof is named by the active manifest's id), metadata.{key}={value} and "
                 + "softBinding={alg}:{base64} (repeatable). The answer then includes manifestId. See docs/c2pa.md.")
             .Accepts<StoreProofRequest>("application/json", ProofMediaTypes.C2pa)
+            .WithMetadata(ManifestStoreQueryMetadata.Instance)
             // A duplicate is answered with the stored proof, which is read (and verified) for it.
             .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.InvalidManifestStore, ProblemCatalogue.TooLarge, ProblemCatalogue.Integrity,
                 ProblemCatalogue.StorageUnavailable);
