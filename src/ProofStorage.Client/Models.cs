@@ -230,6 +230,42 @@ public sealed class StorageStatistics
     public required IReadOnlyList<ProviderStatistics> Storage { get; init; }
 
     public required long IntegrityFailures { get; init; }
+
+    /// <summary>The instance's scheduled scrub (<c>Enabled</c> false when it does not run one).</summary>
+    public required ScrubStatistics Scrub { get; init; }
+}
+
+/// <summary>The scheduled scrub as one instance sees it.</summary>
+public sealed class ScrubStatistics
+{
+    public required bool Enabled { get; init; }
+
+    /// <summary>Whether this instance holds the scrub lease (only the holder scrubs).</summary>
+    public required bool LeaseHeld { get; init; }
+
+    /// <summary>The pass running now (<c>listing</c> or <c>deep</c>), if any.</summary>
+    public string? Running { get; init; }
+
+    public DateTimeOffset? RunningSince { get; init; }
+
+    public required long Keys { get; init; }
+
+    public required long ObjectsRead { get; init; }
+
+    public required long PassesCompleted { get; init; }
+
+    public required long Repaired { get; init; }
+
+    public required long Unrecoverable { get; init; }
+
+    public required long LastPassKeys { get; init; }
+
+    public required long LastPassObjectsRead { get; init; }
+
+    /// <summary>Keys with no good copy anywhere, found by the last passes.</summary>
+    public required IReadOnlyList<string> UnrecoverableKeys { get; init; }
+
+    public DateTimeOffset? LastCompletedAt { get; init; }
 }
 
 public sealed class CacheStatistics

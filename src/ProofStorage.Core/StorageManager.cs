@@ -377,8 +377,64 @@ public sealed partial class StorageManager : IDisposable
             return null;
         }
 
-        var (opened, header) = Open(stored.Content, key, content => StoredObjects.OpenProof(_codec, content.Span, key, proofId, _options.MaxRecordBytes));
+        OpenedEnvelope opened;
+        ProofRecordHeader header;
+        try
+        {
+            (opened, header) = Open(stored.Content, key, content => StoredObjects.OpenProof(_codec, content.Span, key, proofId, _options.MaxRecordBytes));
+        }
+        catch (ProofIntegrityException) when (_storage.GetCapability<IStorageReplicas>() is { } replicas)
+        {
+            // The copy the provider handed out passed its own checks but not the envelope's (a flipped byte on a
+            // filesystem member, say). Another member may hold a good copy: serve it. Repairing the bad one is the
+            // scrub's job, which does it with the tombstone checks a delete racing the repair needs.
+            var good = await OtherGoodCopyAsync(replicas, key, proofId, stored.Content, cancellationToken).ConfigureAwait(false);
+            if (good is null)
+            {
+                throw;
+            }
+
+            (stored, opened, header) = good.Value;
+        }
+
         return ProofDocument.FromRecord(proofId, header, opened.Record, opened.Compressed, opened.ETag, stored.Content);
+    }
+
+    /// <summary>Reads <paramref name="key"/> from each member of a composite provider and returns the first copy that opens.</summary>
+    private async Task<(StoredObject Stored, OpenedEnvelope Opened, ProofRecordHeader Header)?> OtherGoodCopyAsync(IStorageReplicas replicas,
+        string key, string proofId, ReadOnlyMemory<byte> badCopy, CancellationToken cancellationToken)
+    {
+        foreach (var replica in replicas.Replicas)
+        {
+            StoredObject? copy;
+            try
+            {
+                copy = await replica.Provider.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or ProofIntegrityException)
+            {
+                continue;
+            }
+
+            if (copy is null || copy.Content.Span.SequenceEqual(badCopy.Span))
+            {
+                continue;
+            }
+
+            try
+            {
+                var (opened, header) = StoredObjects.OpenProof(_codec, copy.Content.Span, key, proofId, _options.MaxRecordBytes);
+                Log.ServedOtherCopy(_logger, key, replica.Role);
+                return (copy, opened, header);
+            }
+            catch (ProofIntegrityException ex)
+            {
+                _statistics.IntegrityFailure();
+                Log.IntegrityFailure(_logger, key, replica.Provider.Name, ex.Kind);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Opens a stored object through <see cref="StoredObjects"/>, counting and logging an integrity failure.</summary>

@@ -21,6 +21,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Integrity check failed for {ObjectKey} on {Provider}: {Kind}")]
     public static partial void IntegrityFailure(ILogger logger, string objectKey, string provider, IntegrityFailureKind kind);
 
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning,
+        Message = "Served {ObjectKey} from the {Role} copy: the copy read first failed its integrity check (the scrub repairs it)")]
+    public static partial void ServedOtherCopy(ILogger logger, string objectKey, string role);
+
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
     public static partial void DedupTargetVanished(ILogger logger, string proofId);
 

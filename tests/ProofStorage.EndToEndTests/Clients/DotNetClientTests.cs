@@ -232,6 +232,9 @@ public sealed class DotNetClientTests(ClientServiceFixture fixture) : IClassFixt
 
         Assert.True(stats.Dedup.Lookups > 0);
         Assert.NotEmpty(stats.Cache.Levels);
+        Assert.False(stats.Scrub.Enabled);
+        Assert.Null(stats.Scrub.Running);
+        Assert.Empty(stats.Scrub.UnrecoverableKeys);
         Assert.Equal("Healthy", live.Status);
         Assert.NotEqual("Unhealthy", ready.Status);
         Assert.NotEmpty(ready.Checks);

@@ -103,6 +103,7 @@ public sealed class OpenApiContractTests(ClientServiceFixture fixture) : IClassF
     [InlineData(typeof(Client.ProofUrl), "ProofUrlResponse")]
     [InlineData(typeof(Client.BatchItemResult), "BatchItemResult")]
     [InlineData(typeof(Client.StorageStatistics), "StatsResponse")]
+    [InlineData(typeof(Client.ScrubStatistics), "ScrubSnapshot")]
     [InlineData(typeof(Client.CacheStatistics), "CacheSnapshot")]
     [InlineData(typeof(Client.CacheLevelStatistics), "CacheLevelSnapshot")]
     [InlineData(typeof(Client.DedupStatistics), "DedupSnapshot")]
