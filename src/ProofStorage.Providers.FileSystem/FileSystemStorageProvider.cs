@@ -167,33 +167,57 @@ internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaint
             yield break;
         }
 
-        // Fan-out folders hold the names starting with their two characters, and "_x" also the one-character name "x": each
-        // folder is one group per prefix it holds. A deeper key folder "sub" holds exactly the keys starting "sub/", a
-        // contiguous range in ordinal order, so sorting the groups by prefix and the folders by "sub/" interleaves them
-        // correctly, with one folder's names in memory at a time.
+        // A deeper key folder "sub" holds exactly the keys starting "sub/": a contiguous range in ordinal order, which sorts
+        // before a name of this folder exactly when "sub/" does (names hold no '/'). So the folder's own names, in order,
+        // are merged with the deeper folders, each listed whole at its place.
         var after = startAfter is not null && startAfter.StartsWith(folder, StringComparison.Ordinal) ? startAfter[folder.Length..] : null;
         var names = Directory.EnumerateDirectories(directory).Select(Path.GetFileName).OfType<string>().Where(name => name.Length > 0 && name[0] != '.').ToList();
-        var groups = names
-            .Where(name => name.Length == 2)
-            .SelectMany(name => name[0] == '_' ? new[] { (Folder: name, Prefix: name[1..], Deeper: false), (Folder: name, Prefix: name, Deeper: false) } : [(Folder: name, Prefix: name, Deeper: false)])
-            .Concat(names.Where(name => name.Length != 2).Select(name => (Folder: name, Prefix: name + "/", Deeper: true)))
+        var deeper = names.Where(name => name.Length != 2).Select(name => name + "/")
+            .Where(prefix => after is null || string.CompareOrdinal(prefix, after[..Math.Min(after.Length, prefix.Length)]) >= 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var next = 0;
+        foreach (var entry in OwnNames(directory, folder, after, names.Where(name => name.Length == 2)))
+        {
+            var name = entry.Key[folder.Length..];
+            for (; next < deeper.Count && string.CompareOrdinal(deeper[next], name) < 0; next++)
+            {
+                await foreach (var inner in ListDirectoryAsync(Path.Combine(directory, deeper[next].TrimEnd('/')), folder + deeper[next], startAfter, cancellationToken)
+                    .ConfigureAwait(false))
+                {
+                    yield return inner;
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return entry;
+        }
+
+        for (; next < deeper.Count; next++)
+        {
+            await foreach (var inner in ListDirectoryAsync(Path.Combine(directory, deeper[next].TrimEnd('/')), folder + deeper[next], startAfter, cancellationToken)
+                .ConfigureAwait(false))
+            {
+                yield return inner;
+            }
+        }
+
+        await Task.Yield();
+    }
+
+    /// <summary>The objects directly in a key folder after <paramref name="after"/> (a name), in ordinal order, one fan-out folder in memory at a time.</summary>
+    private static IEnumerable<ObjectEntry> OwnNames(string directory, string folder, string? after, IEnumerable<string> fanOutFolders)
+    {
+        // Fan-out folders hold the names starting with their two characters, and "_x" also the one-character name "x": each
+        // folder is one group per prefix it holds, and the groups sorted by prefix, each sorted within, give every name in
+        // ordinal order.
+        var groups = fanOutFolders
+            .SelectMany(name => name[0] == '_' ? new[] { (Folder: name, Prefix: name[1..]), (Folder: name, Prefix: name) } : [(Folder: name, Prefix: name)])
             .Where(g => after is null || string.CompareOrdinal(g.Prefix, after[..Math.Min(after.Length, g.Prefix.Length)]) >= 0)
             .OrderBy(g => g.Prefix, StringComparer.Ordinal)
             .ToList();
         foreach (var group in groups)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (group.Deeper)
-            {
-                await foreach (var entry in ListDirectoryAsync(Path.Combine(directory, group.Folder), folder + group.Prefix, startAfter, cancellationToken)
-                    .ConfigureAwait(false))
-                {
-                    yield return entry;
-                }
-
-                continue;
-            }
-
             var files = new DirectoryInfo(Path.Combine(directory, group.Folder)).EnumerateFiles()
                 .Where(file => file.Name[0] != '.' && (after is null || string.CompareOrdinal(file.Name, after) > 0)
                     && (group.Prefix.Length == 1 ? file.Name == group.Prefix : file.Name.Length > 1 && file.Name.StartsWith(group.Prefix, StringComparison.Ordinal)))
@@ -204,8 +228,6 @@ internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaint
             {
                 yield return entry;
             }
-
-            await Task.Yield();
         }
     }
 

@@ -343,13 +343,7 @@ export class ProofStorageClient {
       body: { manifestId, bindingValue },
       signal: this.signal(options.signal),
     });
-    if (response.status === 204) {
-      return true;
-    }
-    if (response.status === 404) {
-      return false;
-    }
-    throw errorFromResponse(response, error);
+    return doneOrNotFound(response, error);
   }
 
   /** Deletes the manifest store(s) whose active manifest is `manifestId`, and their bindings; false when none is stored. */
@@ -358,13 +352,7 @@ export class ProofStorageClient {
       params: { path: { manifestId } },
       signal: this.signal(options.signal),
     });
-    if (response.status === 204) {
-      return true;
-    }
-    if (response.status === 404) {
-      return false;
-    }
-    throw errorFromResponse(response, error);
+    return doneOrNotFound(response, error);
   }
 
   /** A URL to fetch the proof from (CDN, this service, or a presigned bucket URL); null when no proof has this id. */
@@ -414,13 +402,7 @@ export class ProofStorageClient {
       params: { path: { proofId } },
       signal: this.signal(options.signal),
     });
-    if (response.status === 204) {
-      return true;
-    }
-    if (response.status === 404) {
-      return false;
-    }
-    throw errorFromResponse(response, error);
+    return doneOrNotFound(response, error);
   }
 
   /** Cache, dedup, storage and compression counters (needs the `admin` scope). */
@@ -517,6 +499,17 @@ function notModifiedOrNotFound(response: Response, error: unknown): { status: "n
   }
   if (response.status === 404) {
     return { status: "not-found" };
+  }
+  throw errorFromResponse(response, error);
+}
+
+/** A call answering 204 when it did its work: true; false for 404 (nothing to act on); any other answer throws. */
+function doneOrNotFound(response: Response, error: unknown): boolean {
+  if (response.status === 204) {
+    return true;
+  }
+  if (response.status === 404) {
+    return false;
   }
   throw errorFromResponse(response, error);
 }

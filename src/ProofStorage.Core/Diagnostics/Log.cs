@@ -28,8 +28,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
     public static partial void DedupTargetVanished(ILogger logger, string proofId);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning,
-        Message = "Deleted proof {ProofId} but not all of its C2PA index objects; lookups skip them, a scrub may remove them")]
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
+        Message = "Deleted proof {ProofId} but not all of its C2PA index objects; lookups skip them, the deep scrub reports them")]
     public static partial void IndexCleanupFailed(ILogger logger, Exception exception, string proofId);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "C2PA lookup skipped proof {ProofId}: it failed verification ({Kind})")]
