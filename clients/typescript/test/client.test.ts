@@ -223,6 +223,8 @@ describe("ProofStorageClient against the service", () => {
     assert.equal(ready.ready, true);
     const stats = await client.getStats();
     assert.ok(stats.dedup.lookups > 0);
+    assert.equal(stats.scrub.enabled, false);
+    assert.deepEqual(stats.scrub.unrecoverableKeys, []);
   });
 
   it("cancels a call when its signal aborts", async () => {
