@@ -236,8 +236,11 @@ public sealed class ManifestStoreApiTests : IDisposable
     /// <summary>Every object the filesystem provider holds (proofs and index objects alike).</summary>
     internal static IReadOnlyList<string> StoredFiles(ProofStorageApiFactory factory)
     {
+        // Objects only: the provider's lock files (.locks/, taken by conditional writes and deletes) are not stored data.
         var root = Path.Combine(factory.DataPath, "proofs");
-        return Directory.Exists(root) ? Directory.GetFiles(root, "*", SearchOption.AllDirectories) : [];
+        return Directory.Exists(root)
+            ? [.. Directory.GetFiles(root, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(root, f).StartsWith(".locks", StringComparison.Ordinal))]
+            : [];
     }
 
     private ProofStorageApiFactory Host(params (string Key, string? Value)[] settings)
