@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 LABELS = {
     "svc-get-cached": "service: cached GET",
+    "svc-get-tracked": "service: cached GET, access tracking on",
     "kestrel-get": "bare Kestrel",
     "nginx-get": "nginx proxy_cache",
     "svc-get-cold": "service: cold GET",
@@ -38,6 +39,7 @@ COMPARISONS = [
     ("Cold GET (provider read)", ["svc-get-cold", "s3-get"]),
     ("Store a new image", ["svc-store-new", "s3-put"]),
     ("Store a duplicate", ["svc-store-dup", "svc-get-cached"]),
+    ("Access tracking on vs off", ["svc-get-tracked", "svc-get-cached"]),
 ]
 
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]

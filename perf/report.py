@@ -21,6 +21,7 @@ c_low, c_high = meta["c_low"], meta["c_high"]
 
 LABELS = {
     "svc-get-cached": "service: cached GET (L1 hit)",
+    "svc-get-tracked": "service: cached GET, access tracking on",
     "kestrel-get": "baseline: bare Kestrel, dictionary",
     "nginx-get": "baseline: nginx proxy_cache hit",
     "svc-get-cold": "service: cold GET (L1 off → provider)",
@@ -100,6 +101,11 @@ r_k, r_k_all = paired("svc-get-cached", "kestrel-get", "rps")
 r_n, r_n_all = paired("svc-get-cached", "nginx-get", "rps")
 w(f"| cached GET req/s ÷ bare Kestrel | {r_k:.2f} (rounds: {fmt_ratios(r_k_all)}) | ≥ 0.85 | {verdict(r_k >= 0.85)} |")
 w(f"| cached GET req/s ÷ nginx proxy_cache | {r_n:.2f} (rounds: {fmt_ratios(r_n_all)}) | ≥ 1.00 | {verdict(r_n >= 1.0)} |")
+if pick("svc-get-tracked", c_low):
+    # The cached-GET ratio with access tracking on against the same ratio with it off = tracked ÷ plain in each round.
+    r_t, r_t_all = paired("svc-get-tracked", "svc-get-cached", "rps")
+    r_tk, _ = paired("svc-get-tracked", "kestrel-get", "rps")
+    w(f"| access tracking on: cached GET req/s ÷ the same with it off | {r_t:.3f} (÷ bare Kestrel {r_tk:.2f} against {r_k:.2f}; rounds: {', '.join(f'{x:.3f}' for x in r_t_all)}) | ≥ 0.97 (drops ≤ 3 %) | {verdict(r_t >= 0.97)} |")
 r_c, r_c_all = paired("svc-get-cold", "s3-get", "p50_us")
 w(f"| cold GET p50 ÷ direct S3 GET p50 | {r_c:.2f} (rounds: {fmt_ratios(r_c_all)}) | ≤ 1.2 | {verdict(r_c <= 1.2)} |")
 r_s, r_s_all = paired("svc-store-new", "s3-put", "p50_us")
@@ -154,7 +160,7 @@ for conns in (c_low, c_high):
         puts = "" if s["puts"] is None else str(s["puts"])
         w(f"| {LABELS[n]} | {s['n']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p99']:.2f} | {s['p99'] / s['p50'] if s['p50'] else float('nan'):.1f} | {s['errors']} | {puts} | {s['hwm_mb']:.0f} |")
     w("")
-w(f"Batch rows count requests of 100 items (items/s = 100 × req/s) and run at 1/64 of the connections ({max(1, c_low // 64)} and {max(1, c_high // 64)}), so 100 × that many stores are in flight. Peak RSS is the process's high-water mark (VmHWM) at the end of the run; the S3 server and nginx rows show those processes. Provider writes are the service's own counters (`/v1/stats`) read before and after each run.")
+w(f"Batch rows count requests of 100 items (items/s = 100 × req/s) and run at 1/64 of the connections ({max(1, c_low // 64)} and {max(1, c_high // 64)}), so 100 × that many stores are in flight. Peak RSS is the process's high-water mark (VmHWM) at the end of the run; the S3 server and nginx rows show those processes. Provider writes are the service's own counters (`/v1/stats`) read before and after each run. The access-tracking row is a third instance like the cached one with `ProofStorage:AccessTracking:Enabled=true` at its defaults (flushed every 10 s to the provider, no Redis): its provider writes are those flushes.")
 w("")
 
 # --- L1 ---------------------------------------------------------------------------------------------------------

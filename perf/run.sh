@@ -127,9 +127,11 @@ KEY="$(head -c 32 /dev/urandom | base64)"
 export PERF_API_KEY="psk_perf_$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
 API_KEY_HASH="$(dotnet "$WORK/api/ProofStorage.Api.dll" hash-key "$PERF_API_KEY" | grep -o 'sha256:[0-9a-fA-F]*' | head -n1)"
 [[ -n "$API_KEY_HASH" ]] || { log "could not hash the API key"; exit 1; }
-# start_service NAME L1_BYTES → sets SVC_PORT and SVC_PID (and appends the pid to PIDS)
+# start_service NAME L1_BYTES [VAR=VALUE...] → sets SVC_PORT and SVC_PID (and appends the pid to PIDS); the extra
+# settings are passed to the service's environment
 start_service() {
   local name="$1" budget="$2" port
+  local -a extra=("${@:3}")
   port="$(free_port)"
   local -a storage
   if [[ "$PROVIDER" == S3 ]]; then
@@ -153,7 +155,7 @@ start_service() {
     ProofStorage__Auth__Keys__perf__Scopes__1=proofs:write ProofStorage__Auth__Keys__perf__Scopes__2=admin \
     ProofStorage__RateLimit__Enabled=false \
     Serilog__MinimumLevel__Default=Warning \
-    "${storage[@]}" \
+    "${storage[@]}" "${extra[@]}" \
     taskset -c "$SERVER_CORE" dotnet "$WORK/api/ProofStorage.Api.dll" >"$WORK/$name.log" 2>&1 &
   SVC_PID=$!
   PIDS+=("$SVC_PID")
@@ -161,9 +163,14 @@ start_service() {
   wait_http "http://127.0.0.1:$port/health/live" "$name"
 }
 
-log "starting the service ($PROVIDER provider): read instance (64 MB L1) and cold instance (L1 off)"
+log "starting the service ($PROVIDER provider): read instance (64 MB L1), tracked instance (the same with access tracking on) and cold instance (L1 off)"
 start_service read 67108864
 READ_PORT="$SVC_PORT"; READ_PID="$SVC_PID"
+# Access tracking at its defaults (flushed every 10 s; without Redis to the provider): what a cached GET costs with it
+# on is the tracked instance's cached GET against the read instance's, in the same rounds.
+start_service tracked 67108864 ProofStorage__AccessTracking__Enabled=true
+TRACKED_PORT="$SVC_PORT"; TRACKED_PID="$SVC_PID"
+TRACKED_URL="http://127.0.0.1:$TRACKED_PORT"
 start_service cold 1
 COLD_PORT="$SVC_PORT"; COLD_PID="$SVC_PID"
 READ_URL="http://127.0.0.1:$READ_PORT"
@@ -244,6 +251,7 @@ provider_puts() { # URL → provider write count of that instance
 scenario() {
   case "$1" in
     svc-get-cached) echo "$READ_URL $READ_PID get.lua $IDS /v1/proofs/" ;;
+    svc-get-tracked) echo "$TRACKED_URL $TRACKED_PID get.lua $IDS /v1/proofs/" ;;
     kestrel-get)    echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS /v1/proofs/" ;;
     nginx-get)      echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS /v1/proofs/" ;;
     svc-get-cold)   echo "$COLD_URL $COLD_PID get.lua $IDS /v1/proofs/" ;;
@@ -282,10 +290,10 @@ if sys.argv[7]:
 print(json.dumps(r))
 PY
   fi
-  log "$(printf '%-14s c=%-4s round %-6s ' "$name" "$conns" "$round")$(echo "$line" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%9.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d" % (r["rps"], r["p50_us"]/1000, r["p99_us"]/1000, r["errors"]))')"
+  log "$(printf '%-15s c=%-4s round %-6s ' "$name" "$conns" "$round")$(echo "$line" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%9.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d" % (r["rps"], r["p50_us"]/1000, r["p99_us"]/1000, r["errors"]))')"
 }
 
-ALL=(svc-get-cached kestrel-get nginx-get svc-get-cold s3-get svc-store-new s3-put svc-store-dup svc-mix-90-10 svc-batch-100)
+ALL=(svc-get-cached svc-get-tracked kestrel-get nginx-get svc-get-cold s3-get svc-store-new s3-put svc-store-dup svc-mix-90-10 svc-batch-100)
 
 log "warm-up ($WARMUP per target)"
 for name in "${ALL[@]}"; do run "$name" "$C_LOW" "$WARMUP" warmup skip; done

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Migration benchmark: COUNT legacy proofs of ~SIZE bytes migrated with --verify into a local S3 server
 # (the patched s3rver from tests/backends) or the filesystem provider; reports proofs/s (median of ROUNDS).
+# Before each real run, a dry run with the same options estimates its duration (ESTIMATE=0 skips it); each round
+# prints the estimate beside the actual duration, and the end the ratios (the goal: within a factor of 2).
 #
 #   bash perf/migration/run.sh                    # S3 target (needs the S3 provider registered in the CLI)
 #   TARGET=filesystem bash perf/migration/run.sh  # filesystem target (fsync on, the service default)
@@ -20,6 +22,7 @@ BATCH_SIZE="${BATCH_SIZE:-500}"
 FLUSH_TO_DISK="${FLUSH_TO_DISK:-true}" # filesystem target only
 PIN="${PIN:-1}"                       # 1: S3 server on core 0, CLI on core 1; 0: let the scheduler place both
 VERIFY="${VERIFY:-1}"                 # 0 leaves out --verify (to see what verification costs); the figure is with it
+ESTIMATE="${ESTIMATE:-1}"             # 1: a dry run first, its duration estimate printed beside the real run's duration
 RTT_MS="${RTT_MS:-0}"                 # s3 only: >0 puts perf/latency_proxy.py (on the CLI's core) between the CLI and the
                                       # server, adding RTT_MS to every round trip, as a remote S3/R2 endpoint would
 
@@ -102,6 +105,7 @@ JSON
 }
 
 rates=()
+ratios=()
 for round in $(seq 1 "$ROUNDS"); do
   if [[ "$TARGET" == "s3" ]]; then
     start_s3 "$round"
@@ -109,6 +113,21 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
   write_config "$round"
   echo "== round $round/$ROUNDS: $TARGET, verify=$VERIFY, parallelism $PARALLELISM, batch $BATCH_SIZE$([[ "$RTT_MS" != 0 ]] && echo ", +$RTT_MS ms per round trip")"
+  if [[ "$ESTIMATE" == 1 ]]; then
+    # The same options with --dry-run, into the same empty target: it writes only its probe objects (and deletes them).
+    set +e
+    # shellcheck disable=SC2046
+    $(pin 1) dotnet "$CLI" --source "$WORK/legacy" --config "$WORK/config-$round.json" $([[ "$VERIFY" == 1 ]] && echo --verify) \
+      --parallelism "$PARALLELISM" --batch-size "$BATCH_SIZE" --no-checkpoint --dry-run \
+      --report "$WORK/dry-$round.json" --no-progress >"$WORK/dry-out-$round.txt" 2>"$WORK/dry-err-$round.txt"
+    code=$?
+    set -e
+    if [[ "$code" -ne 0 && "$code" -ne 3 ]]; then
+      echo "   the dry run exited $code:"; tail -n 20 "$WORK/dry-out-$round.txt" "$WORK/dry-err-$round.txt" | sed 's/^/   /'
+      exit "$code"
+    fi
+    python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["dryRunEstimate"]; print("   dry run: estimate %s s; %s" % (e.get("durationSeconds"), e.get("method")))' "$WORK/dry-$round.json"
+  fi
   set +e
   # shellcheck disable=SC2046
   $(pin 1) /usr/bin/time -f "%U %S" -o "$WORK/time-$round.txt" dotnet "$CLI" --source "$WORK/legacy" --config "$WORK/config-$round.json" $([[ "$VERIFY" == 1 ]] && echo --verify) \
@@ -138,7 +157,16 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "   one-core ceilings: CLI $(python3 -c "print(round($COUNT/($cpu_user+$cpu_sys)))")/s, S3 server $(python3 -c "print(round($COUNT/$s3_seconds))")/s"
   fi
   rates+=("$rate")
+  if [[ "$ESTIMATE" == 1 ]]; then
+    ratio="$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["dryRunEstimate"]["durationSeconds"]; a=json.load(open(sys.argv[2]))["summary"]["durationSeconds"]; print("%.2f" % (e / a))' "$WORK/dry-$round.json" "$WORK/report-$round.json")"
+    python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["dryRunEstimate"]["durationSeconds"]; a=json.load(open(sys.argv[2]))["summary"]["durationSeconds"]; print("   estimate %.1f s vs actual %.1f s: estimate/actual %.2f" % (e, a, e / a))' "$WORK/dry-$round.json" "$WORK/report-$round.json"
+    ratios+=("$ratio")
+  fi
 done
 
 median="$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')"
 echo "== $TARGET: median $median proofs/s over $ROUNDS round(s) (${rates[*]}); target >= 500/s"
+if [[ "$ESTIMATE" == 1 ]]; then
+  within="$(python3 -c 'import sys; r=[float(x) for x in sys.argv[1:]]; print("yes" if all(0.5 <= x <= 2 for x in r) else "NO")' "${ratios[@]}")"
+  echo "== $TARGET: dry-run estimate / actual duration per round: ${ratios[*]}; within a factor of 2: $within"
+fi

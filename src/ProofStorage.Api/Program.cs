@@ -18,6 +18,7 @@ app.MapHealthEndpoints();
 app.MapProofEndpoints();
 app.MapC2paEndpoints();
 app.MapStatsEndpoints();
+app.MapAccessStatsEndpoints();
 app.MapTelemetryEndpoints();
 app.Run();
 

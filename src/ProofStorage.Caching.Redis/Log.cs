@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Sampling Redis status failed")]
     public static partial void StatusFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "Access counts of {ProofId} not added in Redis (not retried)")]
+    public static partial void AccessCountsNotAdded(ILogger logger, Exception? exception, string proofId);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Access;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Diagnostics;
@@ -15,7 +16,8 @@ namespace ProofStorage.Caching.Redis;
 public static class RedisServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the optional Redis L2 and pub/sub backplane of the proof cache (<c>ProofStorage:Redis</c>), and a
+    /// Registers the optional Redis L2 and pub/sub backplane of the proof cache (<c>ProofStorage:Redis</c>), the store of
+    /// access counts when access tracking is on (<see cref="RedisProofAccessStore"/>), and a
     /// readiness check that reports Redis as Degraded, never Unhealthy, when it is away. With
     /// <c>Enabled=false</c> (the default) nothing connects and the cache stays L1 only. Call before
     /// <c>AddProofStorageCore</c> or after: the cache resolves the level lazily.
@@ -30,8 +32,20 @@ public static class RedisServiceCollectionExtensions
 
         // A null level (Redis disabled) leaves the cache L1 only.
         services.TryAddSingleton(sp => CreateLevel(sp)!);
+
+        // Access counts go to Redis when it is enabled; null (disabled) leaves them to the storage provider.
+        services.TryAddSingleton<IProofAccessStore>(sp => CreateAccessStore(sp)!);
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", failureStatus: HealthStatus.Degraded, tags: ["ready"]);
         return services;
+    }
+
+    private static RedisProofAccessStore? CreateAccessStore(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<RedisProofCacheOptions>>().Value;
+        return options.Enabled
+            ? new RedisProofAccessStore(services.GetRequiredService<RedisConnection>(), options.KeyPrefix,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<RedisProofAccessStore>())
+            : null;
     }
 
     private static DistributedProofCacheLevel? CreateLevel(IServiceProvider services)

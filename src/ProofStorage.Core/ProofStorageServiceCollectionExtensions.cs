@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Access;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Diagnostics;
@@ -27,6 +28,8 @@ public static class ProofStorageServiceCollectionExtensions
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
+        services.AddOptions<AccessTrackingOptions>().BindConfiguration(AccessTrackingOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccessTrackingOptions>, AccessTrackingOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ProofStorageMetrics(sp.GetService<IMeterFactory>()));
@@ -40,11 +43,32 @@ public static class ProofStorageServiceCollectionExtensions
         services.TryAddSingleton<IProofCache, FusionProofCache>();
         services.AddStorageProviderOptions<StorageProviderOptions, StorageProviderTypeValidator>();
         services.TryAddSingleton(StorageProviderBuilder.BuildPrimary);
+        services.TryAddSingleton(sp => CreateAccessTracking(sp)!);
         services.TryAddSingleton<StorageManager>();
         services.AddHostedService<KeyRingInitializer>();
+        services.AddHostedService<ProofAccessFlushService>();
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return services;
+    }
+
+    /// <summary>
+    /// Access tracking when it is on (null, so nothing counts, when it is off): flushed to the store a caching project
+    /// registers as <see cref="IProofAccessStore"/> (Redis) when there is one, otherwise to the storage provider.
+    /// </summary>
+    private static ProofAccessTracking? CreateAccessTracking(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<AccessTrackingOptions>>();
+        if (!options.Value.Enabled)
+        {
+            return null;
+        }
+
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        var store = services.GetService<IProofAccessStore>()
+            ?? new ProviderAccessStore(services.GetRequiredService<IStorageProvider>(), services.GetRequiredService<ProofEnvelopeCodec>(),
+                loggers.CreateLogger<ProviderAccessStore>());
+        return new ProofAccessTracking(store, options, services.GetRequiredService<TimeProvider>(), loggers.CreateLogger<ProofAccessTracking>());
     }
 }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProofStorage.Core.C2pa;
+using ProofStorage.Core.Access;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
@@ -24,6 +25,10 @@ namespace ProofStorage.Core;
 /// → <c>INDEX</c> (a manifest store only: its index objects, <see cref="ManifestIndex"/>) → <c>CREATE-IF-ABSENT</c> (one provider
 /// write; losing the race means the existing proof wins). Read path: L1 → provider → verify (AES-GCM tag, record identity) → L1.
 /// The C2PA lookups (by soft binding, by manifest id) are in <c>StorageManager.Manifests.cs</c>.
+/// <para>Access tracking (when on) counts a read where a proof is handed out to a caller (<see cref="GetAsync"/>,
+/// <see cref="GetByImageAsync"/>, <see cref="LookupAsync"/>, a URL handed out by <see cref="CreatePresignedUrlAsync"/>, and
+/// the cache's <see cref="IProofCache.TryPeek"/> for reads answered before routing) and a duplicate where a store is
+/// answered with the existing proof; the store's own lookup after a lost create race counts nothing.</para>
 /// </remarks>
 public sealed partial class StorageManager : IDisposable
 {
@@ -40,10 +45,12 @@ public sealed partial class StorageManager : IDisposable
     private readonly ProofStorageOptions _options;
     private readonly ProofWritePipeline _pipeline;
     private readonly ManifestIndex _index;
+    private readonly ProofAccessTracker? _access;
+    private readonly ProofAccessTracking? _accessTracking;
     private readonly MemoryCache _aliases = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
     public StorageManager(IStorageProvider storage, ProofEnvelopeCodec codec, IProofCache cache, StorageStatistics statistics,
-        TimeProvider time, IOptions<ProofStorageOptions> options, ILogger<StorageManager> logger)
+        TimeProvider time, IOptions<ProofStorageOptions> options, ILogger<StorageManager> logger, ProofAccessTracking? access = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _storage = storage;
@@ -54,6 +61,8 @@ public sealed partial class StorageManager : IDisposable
         _logger = logger;
         _pipeline = new ProofWritePipeline(codec, time, options);
         _index = new ManifestIndex(storage, codec);
+        _accessTracking = access;
+        _access = access?.Tracker;
     }
 
     /// <summary>The provider (or failover set) behind the store.</summary>
@@ -112,7 +121,7 @@ public sealed partial class StorageManager : IDisposable
                     return new StoreProofResult(document, Deduplicated: false);
                 }
 
-                var existing = await GetAsync(proof.ProofId, cancellationToken).ConfigureAwait(false);
+                var existing = await FindAsync(proof.ProofId, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
                     return Deduplicated(existing, command, activity);
@@ -156,10 +165,22 @@ public sealed partial class StorageManager : IDisposable
     }
 
     /// <summary>
-    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>.
-    /// Throws <see cref="ProofIntegrityException"/> when the stored object fails verification.
+    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>;
+    /// a proof returned counts as a read of it. Throws <see cref="ProofIntegrityException"/> when the stored object fails verification.
     /// </summary>
     public async Task<ProofDocument?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var document = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (document is not null)
+        {
+            _access?.RecordRead(document.ProofId);
+        }
+
+        return document;
+    }
+
+    /// <summary>The lookup of <see cref="GetAsync"/> without counting a read (the store's own lookups).</summary>
+    private async Task<ProofDocument?> FindAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
         using var activity = ProofStorageActivities.Source.StartActivity("proofstorage.get");
@@ -186,9 +207,17 @@ public sealed partial class StorageManager : IDisposable
         }
     }
 
-    /// <summary>Returns the proof stored for an image, or <see langword="null"/>.</summary>
-    public Task<ProofDocument?> GetByImageAsync(ImageHash imageHash, CancellationToken cancellationToken) =>
-        _cache.GetOrLoadAsync(DedupProtocol.ProofIdFor(imageHash), LoadAsync, cancellationToken);
+    /// <summary>Returns the proof stored for an image, or <see langword="null"/>; a proof returned counts as a read of it.</summary>
+    public async Task<ProofDocument?> GetByImageAsync(ImageHash imageHash, CancellationToken cancellationToken)
+    {
+        var document = await _cache.GetOrLoadAsync(DedupProtocol.ProofIdFor(imageHash), LoadAsync, cancellationToken).ConfigureAwait(false);
+        if (document is not null)
+        {
+            _access?.RecordRead(document.ProofId);
+        }
+
+        return document;
+    }
 
     /// <summary>Returns the documents found, in request order, and the ids that were not.</summary>
     public async Task<(IReadOnlyList<ProofDocument> Found, IReadOnlyList<string> Missing)> LookupAsync(IReadOnlyList<string> ids,
@@ -341,7 +370,39 @@ public sealed partial class StorageManager : IDisposable
 
     /// <summary>Statistics of the store and its cache.</summary>
     public StorageSnapshot GetStatistics() =>
-        new(_cache.Snapshot(), _statistics.Dedup, _statistics.Compression, _statistics.Providers, _statistics.IntegrityFailures);
+        new(_cache.Snapshot(), _statistics.Dedup, _statistics.Compression, _statistics.Providers, _statistics.IntegrityFailures)
+        {
+            Access = _accessTracking?.Snapshot(),
+        };
+
+    /// <summary>Whether access tracking is on (<see cref="GetAccessAsync"/> answers only then).</summary>
+    public bool AccessTrackingEnabled => _accessTracking is not null;
+
+    /// <summary>
+    /// How often a proof (native or legacy id) was read and stored again, and when last, as of the last flush of every
+    /// instance; zero counts for a proof never touched, <see langword="null"/> when no such proof exists. Counts nothing
+    /// itself. Throws <see cref="InvalidOperationException"/> when access tracking is off.
+    /// </summary>
+    public async Task<ProofAccessCounts?> GetAccessAsync(string id, CancellationToken cancellationToken)
+    {
+        var tracking = _accessTracking ?? throw new InvalidOperationException("Access tracking is off (ProofStorage:AccessTracking:Enabled).");
+        var proofId = ProofIds.IsNativeShape(id) ? id : null;
+        if (proofId is not null && await tracking.GetAsync(proofId, cancellationToken).ConfigureAwait(false) is { } counts)
+        {
+            return counts;
+        }
+
+        // Never counted under this id: a proof that exists (by this id or as an alias) has zero counts so far.
+        var document = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return null;
+        }
+
+        return document.ProofId == proofId
+            ? new ProofAccessCounts(document.ProofId, 0, 0, null, null)
+            : await tracking.GetAsync(document.ProofId, cancellationToken).ConfigureAwait(false) ?? new ProofAccessCounts(document.ProofId, 0, 0, null, null);
+    }
 
     private async Task<string?> ResolveAliasAsync(string legacyId, CancellationToken cancellationToken)
     {
@@ -455,6 +516,7 @@ public sealed partial class StorageManager : IDisposable
     private StoreProofResult Deduplicated(ProofDocument existing, StoreProofCommand command, Activity? activity)
     {
         _statistics.DedupHit(command.Proof.Length);
+        _access?.RecordDuplicate(existing.ProofId);
         activity?.SetTag(DeduplicatedTag, true);
         Log.ProofDeduplicated(_logger, existing.ProofId);
         return new StoreProofResult(existing, Deduplicated: true);
@@ -476,4 +538,9 @@ public sealed record BatchItemOutcome(int Index, StoreProofResult? Result, Excep
 
 /// <summary>A snapshot of every counter of the store.</summary>
 public sealed record StorageSnapshot(CacheSnapshot Cache, DedupSnapshot Dedup, CompressionSnapshot Compression,
-    IReadOnlyList<ProviderSnapshot> Storage, long IntegrityFailures);
+    IReadOnlyList<ProviderSnapshot> Storage, long IntegrityFailures)
+{
+    /// <summary>Access tracking: this instance's figures and the most-read and most-duplicated proofs (absent when tracking is off).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AccessSnapshot? Access { get; init; }
+}

@@ -198,7 +198,8 @@ internal static class MigrationCli
             var summary = MigrationSummary.From(result, settings.Verify, duration);
             var exitCode = MigrationSummary.ExitCodeFor(result);
             DryRunEstimate? estimate = settings.DryRun
-                ? new DryRunEstimate(summary.Migrated, summary.Deduplicated, summary.AliasesRegistered, result.EstimatedStoredBytes, result.SourceBytesRead)
+                ? DryRunEstimator.Complete(new DryRunEstimate(summary.Migrated, summary.Deduplicated, summary.AliasesRegistered, result.EstimatedStoredBytes,
+                    result.SourceBytesRead), result.Timing, result.TimingProblem)
                 : null;
             SummaryRenderer.Render(console, result, summary, estimate, exitCode);
             if (settings.ReportPath is { } reportPath)

@@ -109,6 +109,13 @@ public sealed class MigrationWorkspace : IDisposable
     public JsonElement ReadReport() => JsonDocument.Parse(File.ReadAllBytes(Report)).RootElement.Clone();
 
     /// <summary>Every file under the data folder (hidden temp files included, so a partial write would show).</summary>
+    /// <summary>
+    /// The files under a filesystem target except its provider's lock files (<c>.locks/</c>: a fixed set of empty files
+    /// any conditional write creates once, bookkeeping rather than objects): what a dry run must leave behind is none.
+    /// </summary>
+    public static IReadOnlyList<string> ObjectFilesUnder(string folder) =>
+        [.. FilesUnder(folder).Where(f => !f.Split(Path.DirectorySeparatorChar).Contains(".locks", StringComparer.Ordinal))];
+
     public static IReadOnlyList<string> FilesUnder(string folder) =>
         Directory.Exists(folder)
             ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal)]

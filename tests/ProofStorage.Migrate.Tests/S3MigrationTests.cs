@@ -74,6 +74,51 @@ public sealed class S3MigrationTests(S3ServerFixture servers) : IClassFixture<S3
         Assert.All(objects.Values, envelope => Assert.Equal("new", Encoding.ASCII.GetString(envelope, 5, envelope[4])));
     }
 
+    [Fact]
+    public async Task FileSystemWithExplicitPathIntoS3_TheSourceSectionReplacesTheTargets()
+    {
+        // Source: a filesystem store at an explicit path. Its section must not inherit the S3 target's keys (ServiceUrl,
+        // Bucket, …), which the filesystem provider refuses as unknown settings.
+        var legacy = LegacyFolder.Create(_old.LegacyPath, unique: 6, exactDuplicates: 1, withInvalid: false);
+        var sourceFolder = Path.Combine(_old.Root, "explicit-fs");
+        var sourceSection = new JsonObject { ["Type"] = "FileSystem", ["Path"] = sourceFolder, ["FlushToDisk"] = false };
+        _old.UsePrimary(sourceSection.DeepClone().AsObject());
+        var (seedExit, seedOutput) = await _old.RunAsync("--source", legacy.Path);
+        Assert.True(seedExit == 0, seedOutput);
+
+        var targetPrefix = S3TestHost.NewPrefix();
+        _new.UsePrimary(Provider(servers.Primary, "S3", targetPrefix));
+        var sourceConfig = _new.WriteConfig("source.json", _old.DataPath, ["old"], sourceSection);
+        var (exitCode, output) = await _new.RunAsync("--source-config", sourceConfig, "--verify");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal($"store FileSystem {sourceFolder}", _new.ReadReport().GetProperty("source").GetString());
+        var before = await MigrationWorkspace.ReadStoreAsync(_old.ConfigPath);
+        Assert.Equal(before, await MigrationWorkspace.ReadStoreAsync(_new.ConfigPath), StoreStateComparer.Instance);
+        Assert.Equal(legacy.UniqueImages, before.Proofs.Count);
+    }
+
+    [Fact]
+    public async Task S3IntoFileSystemWithExplicitPath_TheSourceSectionReplacesTheTargets()
+    {
+        // Target: a filesystem store at an explicit path. The S3 source must not inherit its Path (an unknown S3 setting).
+        var legacy = LegacyFolder.Create(_old.LegacyPath, unique: 6, exactDuplicates: 1, withInvalid: false);
+        var sourcePrefix = S3TestHost.NewPrefix();
+        _old.UsePrimary(Provider(servers.Primary, "S3", sourcePrefix));
+        var (seedExit, seedOutput) = await _old.RunAsync("--source", legacy.Path);
+        Assert.True(seedExit == 0, seedOutput);
+
+        var targetFolder = Path.Combine(_new.Root, "explicit-fs");
+        _new.UsePrimary(new JsonObject { ["Type"] = "FileSystem", ["Path"] = targetFolder, ["FlushToDisk"] = false });
+        var sourceConfig = _new.WriteConfig("source.json", _old.DataPath, ["old"], Provider(servers.Primary, "S3", sourcePrefix));
+        var (exitCode, output) = await _new.RunAsync("--source-config", sourceConfig, "--verify");
+
+        Assert.True(exitCode == 0, output);
+        var before = await MigrationWorkspace.ReadStoreAsync(_old.ConfigPath);
+        Assert.Equal(before, await MigrationWorkspace.ReadStoreAsync(_new.ConfigPath), StoreStateComparer.Instance);
+        Assert.NotEmpty(MigrationWorkspace.FilesUnder(Path.Combine(targetFolder, "proofs")));
+    }
+
     public void Dispose()
     {
         _old.Dispose();
@@ -93,4 +138,15 @@ public sealed class S3MigrationTests(S3ServerFixture servers) : IClassFixture<S3
 
         return section;
     }
+}
+
+/// <summary>Two store states are equal when they hold the same proofs and aliases.</summary>
+internal sealed class StoreStateComparer : IEqualityComparer<StoreState>
+{
+    public static StoreStateComparer Instance { get; } = new();
+
+    public bool Equals(StoreState? x, StoreState? y) =>
+        x is not null && y is not null && x.Proofs.SequenceEqual(y.Proofs) && x.Aliases.SequenceEqual(y.Aliases);
+
+    public int GetHashCode(StoreState obj) => obj.Proofs.Count;
 }

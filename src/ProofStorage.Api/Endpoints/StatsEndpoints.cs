@@ -1,4 +1,5 @@
 using ProofStorage.Core;
+using ProofStorage.Core.Access;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Diagnostics;
 using ProofStorage.Maintenance.Scheduling;
@@ -21,10 +22,18 @@ internal static class StatsEndpoints
     internal static Microsoft.AspNetCore.Http.HttpResults.Ok<StatsResponse> GetStats(StorageManager store, ScrubStatus scrub)
     {
         var snapshot = store.GetStatistics();
-        return TypedResults.Ok(new StatsResponse(snapshot.Cache, snapshot.Dedup, snapshot.Compression, snapshot.Storage, snapshot.IntegrityFailures, scrub.Snapshot));
+        return TypedResults.Ok(new StatsResponse(snapshot.Cache, snapshot.Dedup, snapshot.Compression, snapshot.Storage, snapshot.IntegrityFailures, scrub.Snapshot)
+        {
+            Access = snapshot.Access,
+        });
     }
 }
 
 /// <summary>The store's figures (<see cref="StorageSnapshot"/>) and the scheduled scrub's.</summary>
 internal sealed record StatsResponse(CacheSnapshot Cache, DedupSnapshot Dedup, CompressionSnapshot Compression, IReadOnlyList<ProviderSnapshot> Storage,
-    long IntegrityFailures, ScrubSnapshot Scrub);
+    long IntegrityFailures, ScrubSnapshot Scrub)
+{
+    /// <summary>Access tracking: this instance's figures and the most-read and most-duplicated proofs (absent when tracking is off).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AccessSnapshot? Access { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Access;
 using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Model;
 using ProofStorage.Core.Options;
@@ -33,6 +34,7 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private readonly ILogger _logger;
     private readonly long _limitBytes;
     private readonly ProofStorageMetrics? _metrics;
+    private readonly ProofAccessTracker? _access;
     private long _memoryHits;
     private long _memoryMisses;
     private long _evictions;
@@ -45,12 +47,13 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private static readonly AsyncLocal<LookupOutcome?> CurrentLookup = new();
 
     public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILoggerFactory? loggers = null,
-        ProofStorageMetrics? metrics = null)
+        ProofStorageMetrics? metrics = null, ProofAccessTracking? access = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cacheOptions = options.Value;
         _distributed = distributed;
         _metrics = metrics;
+        _access = access?.Tracker;
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<FusionProofCache>();
         _limitBytes = Math.Max(1, cacheOptions.MemorySizeLimitBytes);
@@ -154,6 +157,9 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         if (maybe.HasValue && maybe.Value is { } cached && cached.ProofId == proofId)
         {
             CountMemory(hit: true);
+
+            // A peek hit is a read answered before routing: no StorageManager call follows, so it is counted here.
+            _access?.RecordRead(cached.ProofId);
             document = cached;
             return true;
         }

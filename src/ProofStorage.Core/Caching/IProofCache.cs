@@ -13,8 +13,9 @@ public interface IProofCache
     bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document);
 
     /// <summary>
-    /// Returns the document if this instance's memory level holds it. A hit counts as a lookup; a miss counts
-    /// nothing, because the caller goes on to <see cref="GetOrLoadAsync"/> (which counts it).
+    /// Returns the document if this instance's memory level holds it: the read fast path, answered before routing. A
+    /// hit counts as a lookup and, with access tracking on, as a read of the proof; a miss counts nothing, because the
+    /// caller goes on to <see cref="GetOrLoadAsync"/> (through the store, which counts it).
     /// </summary>
     bool TryPeek(string proofId, [NotNullWhen(true)] out ProofDocument? document);
 

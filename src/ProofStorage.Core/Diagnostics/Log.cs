@@ -40,4 +40,17 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "The distributed cache returned another proof's entry for {ProofId}; ignored and reloaded from storage")]
     public static partial void CacheEntryMismatch(ILogger logger, string proofId);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning,
+        Message = "Access counts of {Failed} of {Proofs} proofs ({Lost} reads and duplicates) could not be written to {Store}; they are not retried")]
+    public static partial void AccessCountsLost(ILogger logger, int failed, int proofs, long lost, string store);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Flushing access counts to {Store} failed")]
+    public static partial void AccessFlushFailed(ILogger logger, Exception exception, string store);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Debug, Message = "Access counts of {ProofId} not written to {Provider}")]
+    public static partial void AccessCountsNotWritten(ILogger logger, Exception exception, string proofId, string provider);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "This instance's access ranking could not be written to {Provider}; it is written again at the next flush")]
+    public static partial void AccessRankingNotWritten(ILogger logger, Exception exception, string provider);
 }

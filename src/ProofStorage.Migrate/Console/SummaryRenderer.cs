@@ -33,7 +33,7 @@ internal static class SummaryRenderer
 {
     public static void Render(IAnsiConsole console, MigrationRunResult result, MigrationSummary summary, DryRunEstimate? estimate, int exitCode)
     {
-        var table = new SummaryTable(result.DryRun ? "Migration (dry run: nothing written)" : "Migration");
+        var table = new SummaryTable(result.DryRun ? "Migration (dry run: nothing kept)" : "Migration");
         void Row(string name, string value) => table.Row(name, value);
         static string N(long value) => SummaryTable.N(value);
 
@@ -67,6 +67,12 @@ internal static class SummaryRenderer
         {
             Row("estimate: new proofs", N(estimate.NewProofs));
             Row("estimate: bytes to write", N(estimate.StoredBytes));
+            if (estimate.DurationSeconds is { } seconds)
+            {
+                Row("estimate: duration of the run", TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
+            }
+
+            Row("estimate: how", estimate.Method ?? "");
         }
 
         Row("retries", N(summary.Retries));

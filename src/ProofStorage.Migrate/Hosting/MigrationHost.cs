@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ProofStorage.Core;
 using ProofStorage.Core.Caching;
+using ProofStorage.Core.Storage;
 using ProofStorage.Migrate.Console;
 using ProofStorage.Providers.FileSystem;
 using ProofStorage.Storage.Failover;
@@ -23,6 +24,12 @@ internal static class MigrationHost
     /// then <paramref name="settings"/> (<c>Key=Value</c>), then <paramref name="overlayFiles"/> (a source store's own file).
     /// Log lines go to <paramref name="logs"/> (default: stderr, see <see cref="CliLog"/>).
     /// </summary>
+    /// <remarks>
+    /// An overlay that describes storage (<c>ProofStorage:Storage</c>) replaces the target's storage section instead of
+    /// merging into it: a source is its own store, and inheriting the target's provider keys would make a filesystem
+    /// target's <c>Path</c> an unknown setting of an S3 source, or a target's secondary the source's. Every other
+    /// section (encryption keys, data path) is still layered, so a source names only what differs.
+    /// </remarks>
     public static IHost Build(IEnumerable<string> configFiles, IEnumerable<string> settings, IEnumerable<string> overlayFiles, LogLevel logLevel,
         ILoggerProvider? logs = null)
     {
@@ -42,10 +49,14 @@ internal static class MigrationHost
         }
 
         builder.Configuration.AddInMemoryCollection(ParseSettings(settings));
-        foreach (var file in overlayFiles)
+        var overlays = overlayFiles.ToList();
+        if (overlays.Count > 0)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+            LayerOverlays(builder.Configuration, overlays);
         }
+
+        // Reads and stores made by a migration are not clients' accesses: access tracking stays off whatever the files say.
+        builder.Configuration.AddInMemoryCollection([new("ProofStorage:AccessTracking:Enabled", "false")]);
 
         // Logs go to stderr so stdout keeps the progress and the summary (above the live bar while it runs, see
         // CliLog); per-proof Information events are noise here.
@@ -65,6 +76,35 @@ internal static class MigrationHost
         services.AddFileSystemStorageProvider();
         services.AddS3StorageProvider();
         services.AddFailoverStorage();
+    }
+
+    /// <summary>
+    /// Adds the overlay files over what <paramref name="configuration"/> holds so far, dropping the target's
+    /// <c>ProofStorage:Storage</c> keys first when an overlay has that section (configuration sources cannot remove a
+    /// lower source's keys, so the layers so far are flattened without them).
+    /// </summary>
+    private static void LayerOverlays(ConfigurationManager configuration, IReadOnlyList<string> overlayFiles)
+    {
+        var overlay = new ConfigurationBuilder();
+        foreach (var file in overlayFiles)
+        {
+            overlay.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        var source = overlay.Build();
+        var storage = StorageProviderBuilder.SectionName;
+        if (source.GetSection(storage).Exists())
+        {
+            var kept = configuration.AsEnumerable()
+                .Where(pair => pair.Value is not null
+                    && !pair.Key.Equals(storage, StringComparison.OrdinalIgnoreCase)
+                    && !pair.Key.StartsWith(storage + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
+                .ToList();
+            configuration.Sources.Clear();
+            configuration.AddInMemoryCollection(kept);
+        }
+
+        configuration.AddConfiguration(source);
     }
 
     private static Dictionary<string, string?> ParseSettings(IEnumerable<string> settings)

@@ -35,6 +35,17 @@ internal sealed class MigrationRunner
     private long _estimatedStoredBytes;
     private long _sourceBytes;
 
+    // What a dry run measures for its duration estimate (Stopwatch ticks, and the requests a real run would send).
+    private long _loadTicks;
+    private long _validateTicks;
+    private long _prepareTicks;
+    private long _prepared;
+    private long _storedItems;
+    private long _aliasItems;
+    private long _plannedWrites;
+    private long _plannedReads;
+    private long _plannedDeletes;
+
     public MigrationRunner(MigrationSettings settings, IMigrationSource source, StorageManager target, string targetDescription,
         IProgressView progress, ILogger logger)
     {
@@ -71,6 +82,7 @@ internal sealed class MigrationRunner
         ArgumentNullException.ThrowIfNull(state);
         var started = Stopwatch.GetTimestamp();
         var names = await _retry.ExecuteAsync(async token => await _source.ListAsync(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var listed = Stopwatch.GetElapsedTime(started);
         var pending = names.Where(state.IsPending).ToList();
         var processed = 0;
         var interrupted = false;
@@ -120,15 +132,51 @@ internal sealed class MigrationRunner
             state.Save(checkpoint);
         }
 
+        var (timing, timingProblem) = _settings.DryRun && !interrupted ? await TimeTargetAsync(listed, cancellationToken).ConfigureAwait(false) : (null, null);
         return new MigrationRunResult(state, _source.Description, _targetDescription, _settings.DryRun, interrupted, names.Count, processed,
-            Interlocked.Read(ref _retries), Interlocked.Read(ref _sourceBytes), Interlocked.Read(ref _estimatedStoredBytes));
+            Interlocked.Read(ref _retries), Interlocked.Read(ref _sourceBytes), Interlocked.Read(ref _estimatedStoredBytes))
+        {
+            Timing = timing,
+            TimingProblem = timingProblem,
+        };
     }
+
+    /// <summary>
+    /// The dry run's measurements for its estimate: what it timed itself (listing, loading, envelope CPU) and the
+    /// target's rates on probe objects of the proofs' mean envelope size (<see cref="TargetProbe"/>).
+    /// </summary>
+    private async Task<(DryRunSample? Sample, string? Problem)> TimeTargetAsync(TimeSpan listed, CancellationToken cancellationToken)
+    {
+        var prepared = Interlocked.Read(ref _prepared);
+        var objectBytes = prepared == 0 ? 1024 : (int)(Interlocked.Read(ref _estimatedStoredBytes) / prepared);
+        var writes = Interlocked.Read(ref _plannedWrites);
+        var reads = Interlocked.Read(ref _plannedReads);
+        var items = Math.Max(1, Interlocked.Read(ref _storedItems) + Interlocked.Read(ref _aliasItems));
+        ProbeRates rates;
+        try
+        {
+            rates = await TargetProbe.MeasureAsync(_target.Storage, TargetProbe.ItemsFor(_settings.Parallelism), (double)writes / items, (double)reads / items,
+                objectBytes, _settings.Parallelism, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            return (null, "the target could not be timed: " + ex.Message);
+        }
+
+        // A real run prepares every item it stores (a duplicate too, before its create loses); the dry run prepared the new ones.
+        var prepareSeconds = prepared == 0 ? 0 : Seconds(Interlocked.Read(ref _prepareTicks)) / prepared * Interlocked.Read(ref _storedItems);
+        return (new DryRunSample(_settings.Parallelism, Environment.ProcessorCount, listed.TotalSeconds, Seconds(Interlocked.Read(ref _loadTicks)),
+            Seconds(Interlocked.Read(ref _validateTicks)) + prepareSeconds, writes, reads, Interlocked.Read(ref _plannedDeletes), rates), null);
+    }
+
+    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
     private async Task<ItemOutcome[]> ProcessBatchAsync(string[] batch, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.Parallelism), CancellationToken = cancellationToken };
 
         // LOAD
+        var loadStarted = Stopwatch.GetTimestamp();
         var loads = new SourceLoad[batch.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, batch.Length), parallel, async (index, token) =>
         {
@@ -141,6 +189,7 @@ internal sealed class MigrationRunner
                 loads[index] = SourceLoad.Unreadable(batch[index], "the source could not be read after retries: " + ex.Message);
             }
         }).ConfigureAwait(false);
+        Interlocked.Add(ref _loadTicks, Stopwatch.GetTimestamp() - loadStarted);
 
         var outcomes = new ConcurrentBag<ItemOutcome>();
         var groups = new List<List<SourceItem>>();
@@ -327,6 +376,9 @@ internal sealed class MigrationRunner
     {
         if (item.AliasOf is { } aliasTarget)
         {
+            // A real run: the alias's create-if-absent, and with --verify the alias and its proof read back.
+            Interlocked.Increment(ref _aliasItems);
+            Plan(writes: 1, reads: _settings.Verify ? 2 : 0);
             return new ItemOutcome(item.Name, item.LegacyId, aliasTarget, ItemStatus.Migrated, VerifyStatus.NotChecked, false, false, null);
         }
 
@@ -335,6 +387,7 @@ internal sealed class MigrationRunner
 
         // The target's own write pipeline: what a store would refuse is skipped, and the estimate is what it would write.
         ValidatedProof proof;
+        var validating = Stopwatch.GetTimestamp();
         try
         {
             proof = _target.WritePipeline.Validate(item.ToCommand());
@@ -342,6 +395,10 @@ internal sealed class MigrationRunner
         catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException or ManifestStoreFormatException)
         {
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, ex.Message);
+        }
+        finally
+        {
+            Interlocked.Add(ref _validateTicks, Stopwatch.GetTimestamp() - validating);
         }
 
         bool exists;
@@ -357,10 +414,28 @@ internal sealed class MigrationRunner
 
         if (!exists)
         {
+            var preparing = Stopwatch.GetTimestamp();
             Interlocked.Add(ref _estimatedStoredBytes, _target.WritePipeline.Prepare(proof).Envelope.Envelope.Length);
+            Interlocked.Add(ref _prepareTicks, Stopwatch.GetTimestamp() - preparing);
+            Interlocked.Increment(ref _prepared);
         }
 
+        // A real run: the proof's create-if-absent (a duplicate's loses and reads the proof), the alias's, and with
+        // --verify the id read back (an alias, then its proof).
+        Interlocked.Increment(ref _storedItems);
+        Plan(writes: legacyId is null ? 1 : 2, reads: (exists ? 1 : 0) + (_settings.Verify ? (legacyId is null ? 1 : 2) : 0));
+
         return new ItemOutcome(item.Name, legacyId, proofId, exists ? ItemStatus.Deduplicated : ItemStatus.Migrated, VerifyStatus.NotChecked, false, false, null);
+    }
+
+    private void Plan(int writes, int reads)
+    {
+        Interlocked.Add(ref _plannedWrites, writes);
+        Interlocked.Add(ref _plannedReads, reads);
+        if (_settings.DeleteAfter)
+        {
+            Interlocked.Increment(ref _plannedDeletes);
+        }
     }
 
     /// <summary>The proof as a store request sent it: the raw bytes of a JSON record's <c>proof</c> value, or a manifest store's bytes.</summary>
@@ -394,4 +469,11 @@ internal sealed record MigrationRunResult(
     int ProcessedThisRun,
     long Retries,
     long SourceBytesRead,
-    long EstimatedStoredBytes);
+    long EstimatedStoredBytes)
+{
+    /// <summary>A dry run's measurements for its duration estimate (null: not a dry run, or the target could not be timed).</summary>
+    public DryRunSample? Timing { get; init; }
+
+    /// <summary>Why a dry run has no <see cref="Timing"/>.</summary>
+    public string? TimingProblem { get; init; }
+}

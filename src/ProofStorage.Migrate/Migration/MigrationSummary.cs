@@ -132,5 +132,3 @@ internal sealed record MigrationReport(
     public void Save(string path) => JsonFile.SaveAtomic(path, this, SerializerOptions);
 }
 
-/// <summary>What a dry run expects a real run to write.</summary>
-internal sealed record DryRunEstimate(long NewProofs, long Deduplicated, long AliasesToRegister, long StoredBytes, long SourceBytes);

@@ -3,6 +3,7 @@ using System.Reflection;
 using ProofStorage.Api;
 using ProofStorage.Api.Security;
 using ProofStorage.Caching.Redis;
+using ProofStorage.Core.Access;
 using ProofStorage.Core.Options;
 using ProofStorage.Core.Storage;
 using ProofStorage.Providers.FileSystem;
@@ -35,7 +36,7 @@ internal static class OptionsSchema
     private static readonly (string Section, Type Type)[] Sections = new[]
         {
             typeof(ProofStorageOptions), typeof(EncryptionOptions), typeof(CacheOptions), typeof(FailoverOptions),
-            typeof(RedisProofCacheOptions), typeof(ApiOptions), typeof(AuthOptions), typeof(RateLimitOptions), typeof(OverloadOptions),
+            typeof(RedisProofCacheOptions), typeof(AccessTrackingOptions), typeof(ApiOptions), typeof(AuthOptions), typeof(RateLimitOptions), typeof(OverloadOptions),
             typeof(ManifestCorsOptions),
             typeof(ProofStorage.Maintenance.Scheduling.ScrubOptions),
         }

@@ -200,6 +200,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proofs/{proofId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How often a proof was read and stored again, and when last
+         * @description Totals over every instance as of their last flush (ProofStorage:AccessTracking:FlushInterval). 404 when no such proof exists, or when access tracking is off (ProofStorage:AccessTracking:Enabled). Asking counts nothing.
+         *
+         *     Needs an API key with the `admin` scope.
+         */
+        get: operations["GetProofAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proofs": {
         parameters: {
             query?: never;
@@ -374,6 +396,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessRanking: {
+            mostRead: components["schemas"]["RankedProof"][];
+            mostDuplicated: components["schemas"]["RankedProof"][];
+        };
+        AccessSnapshot: {
+            store: string;
+            /** Format: int32 */
+            trackedProofs: number;
+            /** Format: int32 */
+            maxTrackedProofs: number;
+            /** Format: int64 */
+            untracked: number;
+            /** Format: int64 */
+            flushes: number;
+            /** Format: int64 */
+            written: number;
+            /** Format: int64 */
+            failedFlushes: number;
+            /** Format: int64 */
+            lost: number;
+            /** Format: date-time */
+            lastFlushAt?: string | null;
+            top: components["schemas"]["AccessRanking"];
+        };
         /** @description The outcome of one batch item: `201` created, `200` deduplicated, or an error status with a reason. */
         BatchItemResult: {
             /**
@@ -528,6 +574,33 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description How often a proof was read and stored again, and when last (as of the last flush of every instance). */
+        ProofAccessResponse: {
+            /** @example q5mT0W1dN3f8S0aB7kLx2Q */
+            proofId: string;
+            /**
+             * Format: int64
+             * @description Times the proof was served (GET, HEAD, manifest, by-image, lookup, URL).
+             * @example 1523
+             */
+            reads: number;
+            /**
+             * Format: int64
+             * @description Times its image was stored again and answered with this proof.
+             * @example 12
+             */
+            duplicates: number;
+            /**
+             * @description The latest read (UTC), absent when there was none.
+             * @example 2026-11-30T10:00:00.000Z
+             */
+            lastReadAt?: string | null;
+            /**
+             * @description The latest duplicate store (UTC), absent when there was none.
+             * @example 2026-11-29T08:15:00.000Z
+             */
+            lastDuplicateAt?: string | null;
+        };
         /** @description A stored proof record, as returned by the GET endpoints. */
         ProofRecordResponse: {
             /** @example q5mT0W1dN3f8S0aB7kLx2Q */
@@ -605,6 +678,11 @@ export interface components {
             latencyP50Ms: number;
             /** Format: double */
             latencyP99Ms: number;
+        };
+        RankedProof: {
+            proofId: string;
+            /** Format: int64 */
+            count: number;
         };
         ScrubSnapshot: {
             enabled: boolean;
@@ -688,6 +766,7 @@ export interface components {
             /** Format: int64 */
             integrityFailures: number;
             scrub: components["schemas"]["ScrubSnapshot"];
+            access?: components["schemas"]["AccessSnapshot"];
         };
         /** @description A proof to store for an image. */
         StoreProofRequest: {
@@ -1786,6 +1865,92 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable: `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetProofAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proof's id: the one a store returned (22 URL-safe characters) or a legacy id kept by the migration (1-128 characters of A-Z, a-z, 0-9, '_' or '-'). */
+                proofId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofAccessResponse"];
+                };
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: `urn:proofstorage:problem:not-found` (Not found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
