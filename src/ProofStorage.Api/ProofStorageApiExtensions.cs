@@ -49,6 +49,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddHttpClient(CdnPurgeWebhook.HttpClientName);
         builder.Services.AddSingleton<CdnPurgeWebhook>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CdnPurgeWebhook>());
+        builder.Services.AddManifestCors();
 
         builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
@@ -80,6 +81,9 @@ internal static class ProofStorageApiExtensions
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger
             .UseProofStorageOpenApi());
+
+        // Before authentication: a browser's preflight carries no key, and is answered here (only on routes with the policy).
+        app.UseCors();
         app.UseProofStorageSecurity();
         return app;
     }

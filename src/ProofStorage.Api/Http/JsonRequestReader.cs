@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -21,86 +20,40 @@ internal static class JsonRequestReader
             return (null, ProblemCatalogue.Result(ProblemCatalogue.UnsupportedMediaType, "Send the body as application/json."));
         }
 
-        if (request.ContentLength > maxBytes)
+        var (body, problem) = await RequestBody.ReadAsync(request, maxBytes);
+        if (problem is not null)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, problem);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
-        var length = 0;
+        // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
+        }
+
+        var parserDepth = maxDepth + RequestWrapperDepth;
         try
         {
-            while (true)
+            var document = JsonDocument.Parse(body, new JsonDocumentOptions
             {
-                if (length == buffer.Length)
-                {
-                    if (length > maxBytes)
-                    {
-                        return (null, TooLarge(maxBytes));
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1L));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > maxBytes)
-                {
-                    return (null, TooLarge(maxBytes));
-                }
-            }
-
-            if (length == 0)
-            {
-                return (null, BadRequest("The request body is empty."));
-            }
-
-            // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
-            if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)))
-            {
-                return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
-            }
-
-            var parserDepth = maxDepth + RequestWrapperDepth;
-            try
-            {
-                // The document keeps its own copy of the bytes, so the pooled buffer can go back at once.
-                var document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), new JsonDocumentOptions
-                {
-                    MaxDepth = parserDepth,
-                    AllowDuplicateProperties = false,
-                });
-                return (document, null);
-            }
-            catch (JsonException) when (NestsDeeperThan(buffer.AsSpan(0, length), parserDepth))
-            {
-                return (null, BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."));
-            }
-            catch (JsonException ex)
-            {
-                return (null, BadRequest($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."));
-            }
-            catch (InvalidOperationException)
-            {
-                // Thrown by the duplicate-property check for a name holding a lone surrogate escape (\ud800).
-                return (null, BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."));
-            }
+                MaxDepth = parserDepth,
+                AllowDuplicateProperties = false,
+            });
+            return (document, null);
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (JsonException) when (NestsDeeperThan(body, parserDepth))
         {
-            return (null, TooLarge(maxBytes));
+            return (null, BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."));
         }
-        finally
+        catch (JsonException ex)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, BadRequest($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."));
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown by the duplicate-property check for a name holding a lone surrogate escape (\ud800).
+            return (null, BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."));
         }
     }
 
@@ -150,7 +103,4 @@ internal static class JsonRequestReader
     }
 
     internal static ProblemHttpResult BadRequest(string detail) => ProblemCatalogue.Result(ProblemCatalogue.MalformedRequest, detail);
-
-    private static ProblemHttpResult TooLarge(int maxBytes) =>
-        ProblemCatalogue.Result(ProblemCatalogue.RequestTooLarge, $"The body exceeds the limit of {maxBytes} bytes.");
 }

@@ -89,10 +89,9 @@ internal static class StoreRequestParser
                 break;
             }
 
-            if (!JsonStrings.TryGetName(property, out var key) || key.Length == 0 || key.Length > limits.MaxMetadataKeyLength
-                || key.Any(char.IsControl))
+            if (!JsonStrings.TryGetName(property, out var key) || CheckKey(key, limits) is not null)
             {
-                problems.Add($"metadata keys are 1-{limits.MaxMetadataKeyLength} characters of valid Unicode, without control characters.");
+                problems.Add(KeyRule(limits));
             }
             else if (property.Value.ValueKind != JsonValueKind.String)
             {
@@ -102,9 +101,9 @@ internal static class StoreRequestParser
             {
                 problems.Add($"metadata['{key}'] is not valid Unicode.");
             }
-            else if (value.Length > limits.MaxMetadataValueLength)
+            else if (CheckValue(key, value, limits) is { } problem)
             {
-                problems.Add($"metadata['{key}'] is longer than {limits.MaxMetadataValueLength} characters.");
+                problems.Add(problem);
             }
             else
             {
@@ -120,4 +119,15 @@ internal static class StoreRequestParser
 
         return metadata;
     }
+
+    /// <summary>Why a metadata key is refused, or <see langword="null"/>; the same rule for every way metadata arrives.</summary>
+    internal static string? CheckKey(string key, ApiOptions limits) =>
+        key.Length == 0 || key.Length > limits.MaxMetadataKeyLength || key.Any(char.IsControl) ? KeyRule(limits) : null;
+
+    /// <summary>Why a metadata value is refused, or <see langword="null"/>.</summary>
+    internal static string? CheckValue(string key, string value, ApiOptions limits) =>
+        value.Length > limits.MaxMetadataValueLength ? $"metadata['{key}'] is longer than {limits.MaxMetadataValueLength} characters." : null;
+
+    private static string KeyRule(ApiOptions limits) =>
+        $"metadata keys are 1-{limits.MaxMetadataKeyLength} characters of valid Unicode, without control characters.";
 }

@@ -30,7 +30,7 @@ public sealed class StorageManagerAccessTests : IDisposable
         var id = stored.Document.ProofId;
 
         Assert.NotNull(await store.GetAsync(id, default));
-        Assert.NotNull(await store.GetByImageAsync(stored.Document.ImageHash, default));
+        Assert.NotNull(await store.GetByImageAsync(stored.Document.ImageHash!.Value, default));
         await store.LookupAsync([id, "AAAAAAAAAAAAAAAAAAAAAA"], default);
         Assert.True(cache.TryPeek(id, out _));
         Assert.Null(await store.GetAsync("AAAAAAAAAAAAAAAAAAAAAA", default));
