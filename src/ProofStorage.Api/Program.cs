@@ -16,6 +16,7 @@ var app = builder.Build();
 app.UseProofStoragePipeline();
 app.MapHealthEndpoints();
 app.MapProofEndpoints();
+app.MapC2paEndpoints();
 app.MapStatsEndpoints();
 app.MapAccessStatsEndpoints();
 app.MapTelemetryEndpoints();

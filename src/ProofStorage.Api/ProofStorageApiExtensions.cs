@@ -49,6 +49,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddHttpClient(CdnPurgeWebhook.HttpClientName);
         builder.Services.AddSingleton<CdnPurgeWebhook>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CdnPurgeWebhook>());
+        builder.Services.AddManifestCors();
 
         builder.AddProofStorageSecurity();
         builder.Services.AddProofStorageCore();
@@ -79,6 +80,9 @@ internal static class ProofStorageApiExtensions
             .UseProofStorageOpenApi());
         // One route table, one access rule: shedding and access read the endpoint routing matched.
         app.UseRouting();
+
+        // Before the access rule: a browser's preflight carries no key, and is answered here (only on routes with the policy).
+        app.UseCors();
         app.UseProofStorageSecurity();
         return app;
     }

@@ -36,6 +36,37 @@ public interface IProofStorageClient
     /// </summary>
     Task<ProofReadResult<ProofManifest>> GetProofManifestAsync(string proofId, string? ifNoneMatch = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores a C2PA manifest store as its raw bytes (<c>application/c2pa</c>, no base64), with its image hash, metadata and
+    /// soft bindings if any; the result names its <see cref="StoreProofResult.ManifestId"/>. A request from a stream is not retried.
+    /// </summary>
+    Task<StoreProofResult> StoreManifestStoreAsync(StoreManifestStoreRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The manifest store whose active manifest is <paramref name="manifestId"/> (<c>GET /c2pa/v1/manifests/{manifestId}</c>),
+    /// streamed like <see cref="GetProofManifestAsync"/>; <paramref name="returnActiveManifest"/> for a store of the active manifest only.
+    /// </summary>
+    Task<ProofReadResult<ProofManifest>> GetManifestAsync(string manifestId, bool returnActiveManifest = false, string? ifNoneMatch = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>The manifest ids of the manifest stores carrying a soft binding value (the Soft Binding Resolution API's byBinding query).</summary>
+    Task<IReadOnlyList<SoftBindingMatch>> FindManifestsByBindingAsync(SoftBindingValue binding, int? maxResults = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The soft binding algorithms the service resolves.</summary>
+    Task<SupportedAlgorithms> GetSupportedAlgorithmsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a manifest store through the Soft Binding API (<c>POST /c2pa/v1/manifests</c>); answers its manifest id.</summary>
+    Task<string> AddManifestAsync(ReadOnlyMemory<byte> manifestStore, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes a soft binding value (base64) the stored manifest store carries find it (<c>POST /c2pa/v1/bindings</c>); false when
+    /// the manifest id is not stored or its store carries no such value.
+    /// </summary>
+    Task<bool> AddBindingAsync(string manifestId, string bindingValue, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the manifest store(s) whose active manifest is <paramref name="manifestId"/>, and their bindings; false when none is stored.</summary>
+    Task<bool> DeleteManifestAsync(string manifestId, CancellationToken cancellationToken = default);
+
     /// <summary>A URL to fetch the proof from (CDN, this service or a presigned bucket URL); null when no proof has this id.</summary>
     Task<ProofUrl?> GetProofUrlAsync(string proofId, TimeSpan? expiresIn = null, CancellationToken cancellationToken = default);
 

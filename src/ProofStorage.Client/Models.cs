@@ -27,7 +27,11 @@ public sealed record StoreProofResult
 {
     public required string ProofId { get; init; }
 
-    public required string ImageHash { get; init; }
+    /// <summary>The image's SHA-256; null for a manifest store stored without one (named by its manifest id).</summary>
+    public string? ImageHash { get; init; }
+
+    /// <summary>A manifest store stored raw: its active manifest's id.</summary>
+    public string? ManifestId { get; init; }
 
     /// <summary>When the proof was first stored.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
@@ -54,11 +58,18 @@ public sealed class ProofRecord
 {
     public required string ProofId { get; init; }
 
-    public required string ImageHash { get; init; }
+    /// <summary>The image's SHA-256; null for a manifest store stored without one.</summary>
+    public string? ImageHash { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <summary>A manifest store stored raw: its active manifest's id.</summary>
+    public string? ManifestId { get; init; }
+
+    /// <summary>A manifest store stored raw: the soft bindings it is found by.</summary>
+    public IReadOnlyList<SoftBindingValue>? SoftBindings { get; init; }
 
     /// <summary>The proof document's media type, when one was given on store.</summary>
     public string? ProofMediaType { get; init; }

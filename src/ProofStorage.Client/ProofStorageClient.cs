@@ -8,7 +8,7 @@ using ProofStorage.Client.Http;
 namespace ProofStorage.Client;
 
 /// <summary>The typed client over the HttpClient <c>AddProofStorageClient</c> configures (base address, key, resilience).</summary>
-internal sealed class ProofStorageClient(HttpClient http) : IProofStorageClient
+internal sealed partial class ProofStorageClient(HttpClient http) : IProofStorageClient
 {
     public async Task<StoreProofResult> StoreProofAsync(StoreProofRequest request, CancellationToken cancellationToken = default)
     {
@@ -46,28 +46,8 @@ internal sealed class ProofStorageClient(HttpClient http) : IProofStorageClient
     public Task<ProofReadResult<ProofHead>> HeadProofManifestAsync(string proofId, string? ifNoneMatch = null, CancellationToken cancellationToken = default) =>
         HeadAsync("v1/proofs/" + Segment(proofId) + "/manifest", ifNoneMatch, cancellationToken);
 
-    public async Task<ProofReadResult<ProofManifest>> GetProofManifestAsync(string proofId, string? ifNoneMatch = null, CancellationToken cancellationToken = default)
-    {
-        using var message = Conditional(HttpMethod.Get, "v1/proofs/" + Segment(proofId) + "/manifest", ifNoneMatch);
-        // Headers only: the body is handed to the caller as a stream, never buffered here.
-        var response = await SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return await NotOkAsync<ProofManifest>(response, cancellationToken).ConfigureAwait(false);
-            }
-
-            var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var result = Result(ProofReadStatus.Ok, new ProofManifest(response, content), response);
-            response = null; // the manifest owns it now
-            return result;
-        }
-        finally
-        {
-            response?.Dispose();
-        }
-    }
+    public Task<ProofReadResult<ProofManifest>> GetProofManifestAsync(string proofId, string? ifNoneMatch = null, CancellationToken cancellationToken = default) =>
+        GetStreamedAsync("v1/proofs/" + Segment(proofId) + "/manifest", ifNoneMatch, cancellationToken);
 
     public async Task<ProofUrl?> GetProofUrlAsync(string proofId, TimeSpan? expiresIn = null, CancellationToken cancellationToken = default)
     {
@@ -154,6 +134,30 @@ internal sealed class ProofStorageClient(HttpClient http) : IProofStorageClient
         // The bytes stay the record's backing store: the proof is a slice of them, never copied or re-serialised.
         var record = RecordReader.ReadRecord(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         return Result(ProofReadStatus.Ok, record, response);
+    }
+
+    /// <summary>A document streamed to the caller (a proof document, a manifest store): the response is not buffered here.</summary>
+    private async Task<ProofReadResult<ProofManifest>> GetStreamedAsync(string path, string? ifNoneMatch, CancellationToken cancellationToken)
+    {
+        using var message = Conditional(HttpMethod.Get, path, ifNoneMatch);
+        // Headers only: the body is handed to the caller as a stream, never buffered here.
+        var response = await SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return await NotOkAsync<ProofManifest>(response, cancellationToken).ConfigureAwait(false);
+            }
+
+            var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var result = Result(ProofReadStatus.Ok, new ProofManifest(response, content), response);
+            response = null; // the manifest owns it now
+            return result;
+        }
+        finally
+        {
+            response?.Dispose();
+        }
     }
 
     private async Task<ProofReadResult<ProofHead>> HeadAsync(string path, string? ifNoneMatch, CancellationToken cancellationToken)

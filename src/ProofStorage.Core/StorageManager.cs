@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.C2pa;
 using ProofStorage.Core.Access;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Codec;
@@ -21,14 +22,15 @@ namespace ProofStorage.Core;
 /// Write path: <c>VALIDATE</c> + <c>HASH</c> (<see cref="ProofWritePipeline.Validate"/>: the proof is judged and its
 /// id derived, nothing built) → <c>DEDUP</c> (a cached proof answers without any provider call) → <c>RECORD</c>
 /// (canonical JSON, proof bytes verbatim) → <c>COMPRESS</c> + <c>ENCRYPT</c> (envelope; <see cref="ProofWritePipeline.Prepare"/>)
-/// → <c>CREATE-IF-ABSENT</c> (one provider write; losing the race means the existing proof wins). Read path: L1 → provider → verify (AES-GCM tag,
-/// record identity) → L1.
+/// → <c>INDEX</c> (a manifest store only: its index objects, <see cref="ManifestIndex"/>) → <c>CREATE-IF-ABSENT</c> (one provider
+/// write; losing the race means the existing proof wins). Read path: L1 → provider → verify (AES-GCM tag, record identity) → L1.
+/// The C2PA lookups (by soft binding, by manifest id) are in <c>StorageManager.Manifests.cs</c>.
 /// <para>Access tracking (when on) counts a read where a proof is handed out to a caller (<see cref="GetAsync"/>,
 /// <see cref="GetByImageAsync"/>, <see cref="LookupAsync"/>, a URL handed out by <see cref="CreatePresignedUrlAsync"/>, and
 /// <see cref="TryGetCached"/>, the cached read) and a duplicate where a store is
 /// answered with the existing proof; the store's own lookup after a lost create race counts nothing.</para>
 /// </remarks>
-public sealed class StorageManager : IDisposable
+public sealed partial class StorageManager : IDisposable
 {
     private const int MaxStoreAttempts = 3;
     private const string ProofIdTag = "proofstorage.proof_id";
@@ -42,6 +44,7 @@ public sealed class StorageManager : IDisposable
     private readonly ILogger<StorageManager> _logger;
     private readonly ProofStorageOptions _options;
     private readonly ProofWritePipeline _pipeline;
+    private readonly ManifestIndex _index;
     private readonly ProofAccessTracker? _access;
     private readonly ProofAccessTracking? _accessTracking;
     private readonly MemoryCache _aliases = new(new MemoryCacheOptions { SizeLimit = 100_000 });
@@ -57,6 +60,7 @@ public sealed class StorageManager : IDisposable
         _options = options.Value;
         _logger = logger;
         _pipeline = new ProofWritePipeline(codec, time, options);
+        _index = new ManifestIndex(storage, codec);
         _accessTracking = access;
         _access = access?.Tracker;
     }
@@ -70,8 +74,9 @@ public sealed class StorageManager : IDisposable
     /// <summary>
     /// Stores a proof for an image unless one exists already, in which case the existing proof is returned and
     /// nothing is written. Throws <see cref="ProofValidationException"/> for an invalid proof value or media type,
-    /// <see cref="ProofTooLargeException"/> over the size limit (both before anything is built or read) and
-    /// <see cref="StorageUnavailableException"/> when the provider cannot acknowledge the write (then nothing is stored).
+    /// <see cref="ManifestStoreFormatException"/> for a manifest store the JUMBF reader refuses,
+    /// <see cref="ProofTooLargeException"/> over the size limit (all before anything is built or read) and
+    /// <see cref="StorageUnavailableException"/> when the provider cannot acknowledge the write (then the proof is not stored).
     /// </summary>
     public async Task<StoreProofResult> StoreAsync(StoreProofCommand command, CancellationToken cancellationToken)
     {
@@ -82,6 +87,7 @@ public sealed class StorageManager : IDisposable
         activity?.SetTag(ProofIdTag, proof.ProofId);
         try
         {
+            var indexed = false;
             for (var attempt = 1; ; attempt++)
             {
                 // DEDUP: a proof this instance has cached answers without building a record or touching the provider.
@@ -93,12 +99,20 @@ public sealed class StorageManager : IDisposable
                 // RECORD + COMPRESS + ENCRYPT (ProofWritePipeline)
                 using (var prepared = _pipeline.Prepare(proof))
                 {
+                    // INDEX: a manifest store's lookups exist before the proof does, so a stored proof is always findable
+                    // (a crash here leaves only index objects without a proof, which lookups skip).
+                    if (proof.C2pa is { } identifiers && !indexed)
+                    {
+                        await _index.CreateAsync(proof.ProofId, identifiers, cancellationToken).ConfigureAwait(false);
+                        indexed = true;
+                    }
+
                     // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
                     var created = await _storage.CreateIfAbsentAsync(prepared.ObjectKey, prepared.Envelope, ObjectMetadata.None, cancellationToken)
                         .ConfigureAwait(false);
                     if (created)
                     {
-                        _statistics.Created(prepared.Record.Length, prepared.Compressed.Length, prepared.Envelope.Length);
+                        _statistics.Created(prepared.Record.Length, prepared.CompressedLength, prepared.Envelope.Length);
                         activity?.SetTag(DeduplicatedTag, false);
                         var document = prepared.TakeDocument();
                         try
@@ -260,41 +274,80 @@ public sealed class StorageManager : IDisposable
     }
 
     /// <summary>
-    /// Deletes a proof (by native or legacy id). Afterwards both lookups miss and storing the image again creates
-    /// a new proof. Returns <see langword="false"/> when there was nothing to delete.
+    /// Deletes a proof (by native or legacy id), and the C2PA index objects of a manifest store. Afterwards both lookups
+    /// miss and storing the image again creates a new proof. Returns what was deleted (the document, when it could be read
+    /// first), or <see langword="null"/> when there was nothing to delete.
     /// </summary>
-    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The proof is read first (from L1 when there, else from the provider) because its record says which index objects it has. It is deleted even
+    /// when that read fails verification; its index objects then stay behind, which lookups skip (they check the proof).
+    /// Index objects go after the proof, so a failure in between never leaves a proof its bindings cannot find.
+    /// </remarks>
+    public async Task<DeletedProof?> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
         using var activity = ProofStorageActivities.Source.StartActivity("proofstorage.delete");
         activity?.SetTag(ProofIdTag, id);
-        string? proofId = null;
-        var deleted = false;
+        DeletedProof? deleted = null;
         if (ProofIds.IsNativeShape(id))
         {
-            proofId = id;
-            deleted = await _storage.DeleteAsync(DedupProtocol.ProofKey(id), cancellationToken).ConfigureAwait(false);
+            deleted = await DeleteProofAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!deleted && await ResolveAliasAsync(id, cancellationToken).ConfigureAwait(false) is { } target)
+        if (deleted is null && await ResolveAliasAsync(id, cancellationToken).ConfigureAwait(false) is { } target)
         {
-            proofId = target;
-            deleted = await _storage.DeleteAsync(DedupProtocol.ProofKey(target), cancellationToken).ConfigureAwait(false);
+            deleted = await DeleteProofAsync(target, cancellationToken).ConfigureAwait(false);
         }
 
-        if (proofId is not null)
-        {
-            // Evict even when nothing was deleted here: another instance may have deleted it first.
-            await _cache.RemoveAsync(proofId, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (deleted)
-        {
-            Log.ProofDeleted(_logger, proofId!);
-        }
-
-        activity?.SetTag(FoundTag, deleted);
+        activity?.SetTag(FoundTag, deleted is not null);
         return deleted;
+    }
+
+    /// <summary>
+    /// Deletes the proof stored under exactly this native id (no alias is followed), and its index objects, as
+    /// <see cref="DeleteAsync"/> does; <see langword="null"/> when there was none.
+    /// </summary>
+    public async Task<DeletedProof?> DeleteProofAsync(string proofId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proofId);
+        // READ what is about to go (from L1, else from the provider without caching it on its way out).
+        ImageHash? imageHash = null;
+        C2paIdentifiers? c2pa = null;
+        try
+        {
+            using var document = _cache.TryPeek(proofId, out var cached) ? cached : await LoadAsync(proofId, cancellationToken).ConfigureAwait(false);
+            (imageHash, c2pa) = (document?.ImageHash, document?.C2pa);
+        }
+        catch (ProofIntegrityException)
+        {
+            // Counted and logged by the read; a damaged proof can still be deleted.
+        }
+
+        var deleted = await _storage.DeleteAsync(DedupProtocol.ProofKey(proofId), cancellationToken).ConfigureAwait(false);
+
+        // Evict even when nothing was deleted here: another instance may have deleted it first.
+        await _cache.RemoveAsync(proofId, cancellationToken).ConfigureAwait(false);
+        if (!deleted)
+        {
+            return null;
+        }
+
+        Log.ProofDeleted(_logger, proofId);
+        if (c2pa is { } identifiers)
+        {
+            ForgetManifestId(identifiers.ManifestId);
+            try
+            {
+                await _index.DeleteAsync(proofId, identifiers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                // The proof is gone, which is what the caller asked; lookups skip index objects whose proof is missing.
+                Log.IndexCleanupFailed(_logger, ex, proofId);
+            }
+        }
+
+        return new DeletedProof(proofId, imageHash, c2pa);
     }
 
     /// <summary>
@@ -435,7 +488,7 @@ public sealed class StorageManager : IDisposable
             (stored, opened, header) = good.Value;
         }
 
-        return new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, stored.Content);
+        return ProofDocument.FromRecord(proofId, header, opened.Record, opened.Compressed, opened.ETag, stored.Content);
     }
 
     /// <summary>Reads <paramref name="key"/> from each member of a composite provider and returns the first copy that opens.</summary>
@@ -499,9 +552,22 @@ public sealed class StorageManager : IDisposable
         return new StoreProofResult(existing, Deduplicated: true);
     }
 
-    public void Dispose() => _aliases.Dispose();
+    public void Dispose()
+    {
+        _aliases.Dispose();
+        _manifestIds.Dispose();
+    }
 
 }
+
+/// <summary>
+/// A proof a delete removed: its id and, when it could be read first, what its record named (for purge notices): the image
+/// and, for a manifest store, its C2PA identifiers. Fields rather than the document, so nothing native outlives the delete.
+/// </summary>
+/// <param name="ProofId">The native id.</param>
+/// <param name="ImageHash">The image the proof was stored for; <see langword="null"/> when unread or stored without one.</param>
+/// <param name="C2pa">A manifest store's identifiers; <see langword="null"/> for a JSON proof or when unread.</param>
+public sealed record DeletedProof(string ProofId, ImageHash? ImageHash, C2paIdentifiers? C2pa);
 
 /// <summary>The outcome of one batch item: a result or the exception that failed it.</summary>
 public sealed record BatchItemOutcome(int Index, StoreProofResult? Result, Exception? Error);

@@ -148,25 +148,76 @@ internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaint
         }
 
         var directory = Path.Combine(_root, ValidateSegments(folder.TrimEnd('/'), folder));
+        await foreach (var entry in ListDirectoryAsync(directory, folder, startAfter, cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>
+    /// The objects under key folder <paramref name="folder"/> (held in <paramref name="directory"/>), deeper folders' too, in
+    /// ordinal key order after <paramref name="startAfter"/>. A two-character directory is a fan-out folder of this folder's
+    /// own names; any other is a deeper key folder (the store's key folders are never two characters long).
+    /// </summary>
+    private static async IAsyncEnumerable<ObjectEntry> ListDirectoryAsync(string directory, string folder, string? startAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (!Directory.Exists(directory))
         {
             yield break;
         }
 
+        // A deeper key folder "sub" holds exactly the keys starting "sub/": a contiguous range in ordinal order, which sorts
+        // before a name of this folder exactly when "sub/" does (names hold no '/'). So the folder's own names, in order,
+        // are merged with the deeper folders, each listed whole at its place.
+        var after = startAfter is not null && startAfter.StartsWith(folder, StringComparison.Ordinal) ? startAfter[folder.Length..] : null;
+        var names = Directory.EnumerateDirectories(directory).Select(Path.GetFileName).OfType<string>().Where(name => name.Length > 0 && name[0] != '.').ToList();
+        var deeper = names.Where(name => name.Length != 2).Select(name => name + "/")
+            .Where(prefix => after is null || string.CompareOrdinal(prefix, after[..Math.Min(after.Length, prefix.Length)]) >= 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var next = 0;
+        foreach (var entry in OwnNames(directory, folder, after, names.Where(name => name.Length == 2)))
+        {
+            var name = entry.Key[folder.Length..];
+            for (; next < deeper.Count && string.CompareOrdinal(deeper[next], name) < 0; next++)
+            {
+                await foreach (var inner in ListDirectoryAsync(Path.Combine(directory, deeper[next].TrimEnd('/')), folder + deeper[next], startAfter, cancellationToken)
+                    .ConfigureAwait(false))
+                {
+                    yield return inner;
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return entry;
+        }
+
+        for (; next < deeper.Count; next++)
+        {
+            await foreach (var inner in ListDirectoryAsync(Path.Combine(directory, deeper[next].TrimEnd('/')), folder + deeper[next], startAfter, cancellationToken)
+                .ConfigureAwait(false))
+            {
+                yield return inner;
+            }
+        }
+
+        await Task.Yield();
+    }
+
+    /// <summary>The objects directly in a key folder after <paramref name="after"/> (a name), in ordinal order, one fan-out folder in memory at a time.</summary>
+    private static IEnumerable<ObjectEntry> OwnNames(string directory, string folder, string? after, IEnumerable<string> fanOutFolders)
+    {
         // Fan-out folders hold the names starting with their two characters, and "_x" also the one-character name "x": each
         // folder is one group per prefix it holds, and the groups sorted by prefix, each sorted within, give every name in
-        // ordinal order with one folder in memory at a time.
-        var after = startAfter is not null && startAfter.StartsWith(folder, StringComparison.Ordinal) ? startAfter[folder.Length..] : null;
-        var groups = Directory.EnumerateDirectories(directory)
-            .Select(Path.GetFileName)
-            .Where(name => name is { Length: 2 } && name[0] != '.')
-            .SelectMany(name => name![0] == '_' ? new[] { (Folder: name!, Prefix: name[1..]), (Folder: name!, Prefix: name!) } : [(Folder: name!, Prefix: name!)])
+        // ordinal order.
+        var groups = fanOutFolders
+            .SelectMany(name => name[0] == '_' ? new[] { (Folder: name, Prefix: name[1..]), (Folder: name, Prefix: name) } : [(Folder: name, Prefix: name)])
             .Where(g => after is null || string.CompareOrdinal(g.Prefix, after[..Math.Min(after.Length, g.Prefix.Length)]) >= 0)
             .OrderBy(g => g.Prefix, StringComparer.Ordinal)
             .ToList();
         foreach (var group in groups)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var files = new DirectoryInfo(Path.Combine(directory, group.Folder)).EnumerateFiles()
                 .Where(file => file.Name[0] != '.' && (after is null || string.CompareOrdinal(file.Name, after) > 0)
                     && (group.Prefix.Length == 1 ? file.Name == group.Prefix : file.Name.Length > 1 && file.Name.StartsWith(group.Prefix, StringComparison.Ordinal)))
@@ -177,8 +228,6 @@ internal sealed class FileSystemStorageProvider : IStorageProvider, IObjectMaint
             {
                 yield return entry;
             }
-
-            await Task.Yield();
         }
     }
 

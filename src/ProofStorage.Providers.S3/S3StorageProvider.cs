@@ -209,12 +209,11 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
             throw new ArgumentException($"A folder key ends with '/', not '{folder}'.", nameof(folder));
         }
 
-        // Delimiter "/": keys in deeper folders come back as common prefixes, not as objects (the contract lists one level).
+        // No delimiter: deeper folders' keys too (bindings/{value}/{proofId}), in the listing's ordinal (UTF-8 byte) order.
         var request = new ListObjectsV2Request
         {
             BucketName = _settings.Bucket,
             Prefix = ObjectKey(folder),
-            Delimiter = "/",
             StartAfter = startAfter is null ? null : ObjectKey(startAfter),
         };
         await foreach (var entry in ListAsync(request, cancellationToken).ConfigureAwait(false))

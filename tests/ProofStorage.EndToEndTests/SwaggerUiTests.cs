@@ -10,42 +10,23 @@ namespace ProofStorage.EndToEndTests;
 /// </summary>
 public sealed class SwaggerUiTests : IAsyncLifetime
 {
-    /// <summary>Overrides the browser; default the Debian <c>chromium</c> package's binary.</summary>
-    public const string ChromiumVariable = "PROOFSTORAGE_TEST_CHROMIUM";
-
     private static readonly string[] HttpMethods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     private ServiceProcess _service = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
 
     public async Task InitializeAsync()
     {
-        var chromium = Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
-        if (!File.Exists(chromium))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at {chromium}. Run `bash scripts/install-test-deps.sh` (installs the Debian package 'chromium') or set {ChromiumVariable}.");
-        }
-
+        _chromium = await HeadlessChromium.LaunchAsync();
         _service = await ServiceProcess.StartAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            // Root in CI containers cannot use Chromium's user-namespace sandbox; /dev/shm is small in containers.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-        });
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         if (_service is not null)
         {
             await _service.DisposeAsync();
@@ -57,7 +38,7 @@ public sealed class SwaggerUiTests : IAsyncLifetime
     {
         using var document = await GetOpenApiDocumentAsync();
         var expected = Operations(document);
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         // Generous: the suite shares two cores with other test assemblies running in parallel.
         page.SetDefaultTimeout(60_000);
         try

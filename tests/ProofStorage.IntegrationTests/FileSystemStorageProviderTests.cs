@@ -132,6 +132,33 @@ public sealed class FileSystemObjectMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public async Task ListObjects_ListsDeeperFoldersKeysToo_InOrdinalOrder_AndResumesInsideOne()
+    {
+        // The C2PA index's layout: bindings/{22-character digest}/{proofId}, beside a key directly in the folder.
+        var provider = new FileSystemStorageProvider("fs", new FileSystemStorageOptions { Path = _root, FlushToDisk = false });
+        string[] keys =
+        [
+            "bindings/AAAAAAAAAAAAAAAAAAAAAA/p2", "bindings/AAAAAAAAAAAAAAAAAAAAAA/p1", "bindings/AAAAAAAAAAAAAAAAAAAAAA0", "bindings/AAAAAAAAAAAAAAAAAAAAA-",
+            "bindings/zzzzzzzzzzzzzzzzzzzzzz/a", "bindings/B-BBBBBBBBBBBBBBBBBBBB/x", "bindings/B-BBBBBBBBBBBBBBBBBBBB/_y",
+        ];
+        foreach (var key in keys)
+        {
+            Assert.True(await provider.CreateIfAbsentAsync(key, Encoding.UTF8.GetBytes(key), ObjectMetadata.None, default));
+        }
+
+        await provider.CreateIfAbsentAsync("manifests/CCCCCCCCCCCCCCCCCCCCCC/p1", new byte[] { 1 }, ObjectMetadata.None, default);
+        var expected = keys.Order(StringComparer.Ordinal).ToList();
+
+        var listed = await provider.ListObjectsAsync("bindings/", null, default).ToListAsync();
+        Assert.Equal(expected, listed.Select(e => e.Key));
+        Assert.All(listed, e => Assert.Equal(e.Key.Length, e.Size));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected.Skip(i + 1), await provider.ListObjectsAsync("bindings/", expected[i], default).Select(e => e.Key).ToListAsync());
+        }
+    }
+
+    [Fact]
     public async Task ConditionalReplaceAndDelete_OnlyOnTheVersionRead_AndOneWinnerAcrossInstancesSharingTheFolder()
     {
         var first = new FileSystemStorageProvider("fs", new FileSystemStorageOptions { Path = _root, FlushToDisk = false });

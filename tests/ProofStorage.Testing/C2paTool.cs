@@ -79,6 +79,11 @@ public sealed class C2paTool
             args.Add("--with-parent");
         }
 
+        if (options.Label is { } label)
+        {
+            args.AddRange(["--label", label]);
+        }
+
         var output = await RunAsync("sign.mjs", args);
         var printed = Deserialize<SignOutput>(output, "sign.mjs");
         return new C2paSignedAsset(asset, store,
@@ -180,6 +185,12 @@ public sealed record C2paSignOptions
 
     /// <summary>First signs a parent image with an embedded manifest and uses it as the parentOf ingredient: the store then holds two manifests.</summary>
     public bool WithParent { get; init; }
+
+    /// <summary>
+    /// The active manifest's label (<c>urn:c2pa:UUID</c>), chosen before signing so the remote URL can name it (a repository's
+    /// <c>…/manifests/{label}</c>); c2pa-rs makes one up when null.
+    /// </summary>
+    public string? Label { get; init; }
 }
 
 /// <summary>What <see cref="C2paTool.SignAsync"/> wrote.</summary>

@@ -67,6 +67,27 @@ public static class Jumbf
             Superbox("c2cl", "c2pa.claim.v2", Box("cbor", claim ?? Claim())),
             Superbox("c2cs", "c2pa.signature", Box("cbor", Cbor(w => w.WriteByteString(new byte[64])))));
 
+    /// <summary>
+    /// A well-formed one-manifest store whose active manifest is <paramref name="label"/> (a fresh <c>urn:c2pa:</c> UUID when
+    /// null), declaring each of <paramref name="softBindings"/> in a <c>c2pa.soft-binding</c> assertion (values as byte strings,
+    /// as the specification's CDDL says); <paramref name="padding"/> extra bytes in a JUMBF padding box make it as large as a
+    /// test needs.
+    /// </summary>
+    public static byte[] ManifestStoreBytes(string? label = null, int padding = 0, params (string Alg, byte[] Value)[] softBindings)
+    {
+        List<byte[]> assertions = [Assertion("c2pa.actions.v2", Cbor(w => WriteMap(w, ("actions", Array.Empty<object>()))))];
+        for (var i = 0; i < softBindings.Length; i++)
+        {
+            assertions.Add(Assertion(i == 0 ? "c2pa.soft-binding" : $"c2pa.soft-binding__{i}", SoftBinding(softBindings[i].Alg, softBindings[i].Value)));
+        }
+
+        var manifest = Manifest(label ?? NewLabel(), assertions: [.. assertions]);
+        return padding > 0 ? Store(manifest, Box("free", new byte[padding])) : Store(manifest);
+    }
+
+    /// <summary>A new manifest label, <c>urn:c2pa:UUID</c>.</summary>
+    public static string NewLabel() => "urn:c2pa:" + Guid.NewGuid().ToString("D");
+
     /// <summary>A CBOR assertion superbox (JUMBF CBOR content type) with one cbor content box.</summary>
     public static byte[] Assertion(string label, byte[] cbor) => Superbox("cbor", label, Box("cbor", cbor));
 

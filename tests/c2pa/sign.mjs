@@ -4,12 +4,13 @@
 // store (application/c2pa JUMBF bytes) that the URL is meant to serve.
 //
 //   node sign.mjs --cert CHAIN.pem --key KEY.pem --remote-url URL --out-asset A.png --out-store S.c2pa
-//                 [--seed N] [--soft-binding-alg ALG --soft-binding-value BASE64] [--with-parent]
+//                 [--seed N] [--soft-binding-alg ALG --soft-binding-value BASE64] [--with-parent] [--label URN]
 //
 // CHAIN.pem: the ES256 signing certificate first, then its issuers; KEY.pem: its PKCS#8 private key.
 // The manifest has a c2pa.actions assertion and the c2pa.hash.data hard binding, plus a c2pa.soft-binding assertion
 // when --soft-binding-alg is given. --with-parent first signs a parent image with an embedded manifest and adds it as
-// the parentOf ingredient, so the store holds two manifests (the parent's, then the active one).
+// the parentOf ingredient, so the store holds two manifests (the parent's, then the active one). --label presets the active
+// manifest's label (urn:c2pa:UUID), so a remote URL can name it before signing (…/manifests/<label>).
 // Prints one JSON object: {"activeManifest", "parentManifest", "assetBytes", "storeBytes"}; the labels are read back
 // from the written store by c2pa-rs itself.
 import { writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ const DIGITAL_CREATION = 'http://cv.iptc.org/newscodes/digitalsourcetype/digital
 
 run(async () => {
   const args = parseArgs(process.argv.slice(2),
-    ['cert', 'key', 'remote-url', 'out-asset', 'out-store', 'seed', 'soft-binding-alg', 'soft-binding-value'], ['with-parent']);
+    ['cert', 'key', 'remote-url', 'out-asset', 'out-store', 'seed', 'soft-binding-alg', 'soft-binding-value', 'label'], ['with-parent']);
   for (const required of ['cert', 'key', 'remote-url', 'out-asset', 'out-store']) {
     if (!args[required]) throw new Error(`--${required} is required`);
   }
@@ -65,6 +66,7 @@ run(async () => {
     title: 'image.png',
     format: 'image/png',
     assertions,
+    ...(args.label ? { label: args.label } : {}),
   }));
   if (parentIngredient) {
     await builder.addIngredientFromBlob(JSON.stringify(parentIngredient), 'image/png', new ByteBlob(source, 'image/png'));

@@ -45,6 +45,28 @@ export interface StoreProofInput {
   metadata?: Record<string, string>;
 }
 
+/**
+ * A C2PA manifest store to store as its raw bytes (`application/c2pa`, no base64), with what comes with it in the query
+ * string.
+ */
+export interface StoreManifestStoreInput {
+  manifestStore: Uint8Array;
+  /** SHA-256 of the image; without it the proof is named by the active manifest's id. */
+  imageHash?: string;
+  metadata?: Record<string, string>;
+  /** Soft bindings it is found by (besides those its active manifest declares). */
+  softBindings?: readonly SoftBinding[];
+}
+
+/** A soft binding: an algorithm name from the C2PA soft binding algorithm list and its value in base64. */
+export interface SoftBinding {
+  alg: string;
+  value: string;
+}
+
+export type SoftBindingMatch = Schemas["SoftBindingMatch"];
+export type SupportedAlgorithms = Schemas["SoftBindingAlgList"];
+
 export type StoreProofResult = Schemas["StoreProofResponse"] & {
   /** The new proof's path (`Location`), present when the store created it (HTTP 201). */
   location?: string;
@@ -53,10 +75,15 @@ export type StoreProofResult = Schemas["StoreProofResponse"] & {
 /** A stored proof record, with the proof as the exact text it was stored as. */
 export interface ProofRecord {
   proofId: string;
-  imageHash: string;
+  /** Absent for a manifest store stored without an image hash. */
+  imageHash?: string;
   createdAt: string;
   metadata: Record<string, string>;
   proofMediaType?: string;
+  /** A manifest store stored raw: its active manifest's id. */
+  manifestId?: string;
+  /** A manifest store stored raw: the soft bindings it is found by. */
+  softBindings?: SoftBinding[];
   /** The proof value exactly as stored (the JSON text; for a binary document, a JSON string of its base64). */
   proofJson: string;
 }
@@ -218,19 +245,114 @@ export class ProofStorageClient {
       parseAs: "stream",
       signal: this.signal(options.signal),
     });
-    if (response.status === 200 && data) {
-      const body = data as ReadableStream<Uint8Array>;
-      return {
-        status: "ok",
-        ...representation(response),
-        mediaType: response.headers.get("Content-Type") ?? "application/octet-stream",
-        contentLength: contentLength(response),
-        body,
-        bytes: async () => new Uint8Array(await new Response(body).arrayBuffer()),
-        text: () => new Response(body).text(),
-      };
+    return streamed(response, data, error);
+  }
+
+  /**
+   * Stores a C2PA manifest store as its raw bytes (`application/c2pa`): the result names its `manifestId`;
+   * `deduplicated: true` when the image (or, without an image hash, the manifest id) already has a proof.
+   */
+  async storeManifestStore(input: StoreManifestStoreInput, options: CallOptions = {}): Promise<StoreProofResult> {
+    const query = new URLSearchParams();
+    if (input.imageHash !== undefined) {
+      query.append("imageHash", input.imageHash);
     }
-    return notModifiedOrNotFound(response, error);
+    for (const [key, value] of Object.entries(input.metadata ?? {})) {
+      query.append("metadata." + key, value);
+    }
+    for (const binding of input.softBindings ?? []) {
+      query.append("softBinding", `${binding.alg}:${binding.value}`);
+    }
+    const { data, error, response } = await this.api.POST("/v1/proofs", {
+      body: input.manifestStore as never,
+      bodySerializer: (body: unknown) => body,
+      querySerializer: () => query.toString(),
+      headers: { "Content-Type": "application/c2pa" },
+      signal: this.signal(options.signal),
+    });
+    if (!data) {
+      throw errorFromResponse(response, error);
+    }
+    const location = response.headers.get("Location");
+    return location === null ? data : { ...data, location };
+  }
+
+  /**
+   * The manifest store whose active manifest is `manifestId` (`GET /c2pa/v1/manifests/{manifestId}`), streamed;
+   * `returnActiveManifest` for a store holding only the active manifest.
+   */
+  async getManifest(manifestId: string, options: ReadOptions & { returnActiveManifest?: boolean } = {}): Promise<ManifestRead> {
+    const { response, error, data } = await this.api.GET("/c2pa/v1/manifests/{manifestId}", {
+      params: {
+        path: { manifestId },
+        query: options.returnActiveManifest ? { returnActiveManifest: "true" } : {},
+        header: conditional(options),
+      } as never,
+      parseAs: "stream",
+      signal: this.signal(options.signal),
+    });
+    return streamed(response, data, error);
+  }
+
+  /** The manifest ids of the manifest stores carrying a soft binding value (byBinding; the POST form for a long value). */
+  async findManifestsByBinding(binding: SoftBinding, options: CallOptions & { maxResults?: number } = {}): Promise<SoftBindingMatch[]> {
+    const maxResults = options.maxResults === undefined ? {} : { maxResults: String(options.maxResults) };
+    const { data, error, response } =
+      binding.value.length <= 2048
+        ? await this.api.GET("/c2pa/v1/matches/byBinding", {
+            params: { query: { alg: binding.alg, value: binding.value, ...maxResults } } as never,
+            signal: this.signal(options.signal),
+          })
+        : await this.api.POST("/c2pa/v1/matches/byBinding", {
+            params: { query: maxResults } as never,
+            body: { alg: binding.alg, value: binding.value },
+            signal: this.signal(options.signal),
+          });
+    if (!data) {
+      throw errorFromResponse(response, error);
+    }
+    return [...data.matches];
+  }
+
+  /** The soft binding algorithms the service resolves. */
+  async getSupportedAlgorithms(options: CallOptions = {}): Promise<SupportedAlgorithms> {
+    const { data, error, response } = await this.api.GET("/c2pa/v1/services/supportedAlgorithms", { signal: this.signal(options.signal) });
+    if (!data) {
+      throw errorFromResponse(response, error);
+    }
+    return data;
+  }
+
+  /** Stores a manifest store through the Soft Binding API (`POST /c2pa/v1/manifests`); answers its manifest id. */
+  async addManifest(manifestStore: Uint8Array, options: CallOptions = {}): Promise<string> {
+    const { data, error, response } = await this.api.POST("/c2pa/v1/manifests", {
+      body: manifestStore as never,
+      bodySerializer: (body: unknown) => body,
+      headers: { "Content-Type": "application/c2pa" },
+      signal: this.signal(options.signal),
+    });
+    if (!data) {
+      throw errorFromResponse(response, error);
+    }
+    return data.manifestId;
+  }
+
+  /** Makes a soft binding value (base64) the stored manifest store carries find it; false when not found (404). */
+  async addBinding(manifestId: string, bindingValue: string, options: CallOptions = {}): Promise<boolean> {
+    const { error, response } = await this.api.POST("/c2pa/v1/bindings", {
+      body: { manifestId, bindingValue },
+      signal: this.signal(options.signal),
+    });
+    return doneOrNotFound(response, error);
+  }
+
+  /** Deletes the manifest store(s) whose active manifest is `manifestId`, and their bindings; false when none is stored. */
+  async deleteManifest(manifestId: string, options: CallOptions = {}): Promise<boolean> {
+    const { error, response } = await this.api.DELETE("/c2pa/v1/manifests/{manifestId}", {
+      params: { path: { manifestId } },
+      signal: this.signal(options.signal),
+    });
+    return doneOrNotFound(response, error);
   }
 
   /** A URL to fetch the proof from (CDN, this service, or a presigned bucket URL); null when no proof has this id. */
@@ -280,13 +402,7 @@ export class ProofStorageClient {
       params: { path: { proofId } },
       signal: this.signal(options.signal),
     });
-    if (response.status === 204) {
-      return true;
-    }
-    if (response.status === 404) {
-      return false;
-    }
-    throw errorFromResponse(response, error);
+    return doneOrNotFound(response, error);
   }
 
   /** Cache, dedup, storage and compression counters (needs the `admin` scope). */
@@ -387,6 +503,33 @@ function notModifiedOrNotFound(response: Response, error: unknown): { status: "n
   throw errorFromResponse(response, error);
 }
 
+/** A call answering 204 when it did its work: true; false for 404 (nothing to act on); any other answer throws. */
+function doneOrNotFound(response: Response, error: unknown): boolean {
+  if (response.status === 204) {
+    return true;
+  }
+  if (response.status === 404) {
+    return false;
+  }
+  throw errorFromResponse(response, error);
+}
+
+function streamed(response: Response, data: unknown, error: unknown): ManifestRead {
+  if (response.status === 200 && data) {
+    const body = data as ReadableStream<Uint8Array>;
+    return {
+      status: "ok",
+      ...representation(response),
+      mediaType: response.headers.get("Content-Type") ?? "application/octet-stream",
+      contentLength: contentLength(response),
+      body,
+      bytes: async () => new Uint8Array(await new Response(body).arrayBuffer()),
+      text: () => new Response(body).text(),
+    };
+  }
+  return notModifiedOrNotFound(response, error);
+}
+
 function readRecord(response: Response, data: unknown, error: unknown): ProofRead {
   if (response.status === 200 && typeof data === "string") {
     return { status: "ok", ...representation(response), record: parseRecord(data, { start: 0, end: data.length }) };
@@ -415,14 +558,25 @@ function parseRecord(text: string, span: Span): ProofRecord {
   }
   const record: ProofRecord = {
     proofId: value("proofId") as string,
-    imageHash: value("imageHash") as string,
     createdAt: value("createdAt") as string,
     metadata: (value("metadata") as Record<string, string> | undefined) ?? {},
     proofJson: text.slice(proof.start, proof.end),
   };
+  const imageHash = value("imageHash");
+  if (typeof imageHash === "string") {
+    record.imageHash = imageHash;
+  }
   const mediaType = value("proofMediaType");
   if (typeof mediaType === "string") {
     record.proofMediaType = mediaType;
+  }
+  const manifestId = value("manifestId");
+  if (typeof manifestId === "string") {
+    record.manifestId = manifestId;
+  }
+  const softBindings = value("softBindings");
+  if (Array.isArray(softBindings)) {
+    record.softBindings = softBindings as SoftBinding[];
   }
   return record;
 }

@@ -87,8 +87,8 @@ describe("ProofStorageClient against the service", () => {
 
     assert.equal((await client.getProof(stored.proofId, { ifNoneMatch: head.etag })).status, "not-modified");
     assert.equal((await client.headProof(stored.proofId, { ifNoneMatch: head.etag })).status, "not-modified");
-    assert.equal((await client.getProofByImage(stored.imageHash, { ifNoneMatch: head.etag })).status, "not-modified");
-    const byImage = await client.headProofByImage(stored.imageHash);
+    assert.equal((await client.getProofByImage(stored.imageHash!, { ifNoneMatch: head.etag })).status, "not-modified");
+    const byImage = await client.headProofByImage(stored.imageHash!);
     assert.ok(byImage.status === "ok");
     assert.equal(byImage.etag, head.etag);
 
@@ -114,7 +114,7 @@ describe("ProofStorageClient against the service", () => {
     const results = await client.storeProofBatch([
       { imageHash: imageHash(), proofJson: '{"batch":0}' },
       { imageHash: "not-a-sha256", proofJson: '{"batch":1}' },
-      { imageHash: existing.imageHash, proofJson: '{"batch":2}' },
+      { imageHash: existing.imageHash!, proofJson: '{"batch":2}' },
     ]);
 
     assert.deepEqual(results.map((r) => r.status), [201, 400, 200]);
@@ -142,7 +142,7 @@ describe("ProofStorageClient against the service", () => {
     assert.equal(await client.deleteProof(stored.proofId), true);
 
     assert.equal((await client.getProof(stored.proofId)).status, "not-found");
-    assert.equal((await client.getProofByImage(stored.imageHash)).status, "not-found");
+    assert.equal((await client.getProofByImage(stored.imageHash!)).status, "not-found");
     assert.equal(await client.deleteProof(stored.proofId), false);
   });
 

@@ -34,8 +34,18 @@ public sealed class StoreProofResponse
     /// <example>q5mT0W1dN3f8S0aB7kLx2Q</example>
     public required string ProofId { get; init; }
 
+    /// <summary>The image's SHA-256; absent for a C2PA manifest store stored without one (it is named by its manifest id).</summary>
     /// <example>9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</example>
-    public required string ImageHash { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public required string? ImageHash { get; init; }
+
+    /// <summary>
+    /// For a C2PA manifest store (stored as <c>application/c2pa</c>): its active manifest's id, which
+    /// <c>GET /c2pa/v1/manifests/{manifestId}</c> resolves. Absent for a JSON proof.
+    /// </summary>
+    /// <example>urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10</example>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ManifestId { get; init; }
 
     /// <summary>When the proof was first stored (UTC).</summary>
     /// <example>2026-11-28T10:00:00.000Z</example>
@@ -45,7 +55,7 @@ public sealed class StoreProofResponse
     /// <example>false</example>
     public required bool Deduplicated { get; init; }
 
-    /// <summary>Size of the stored record as JSON.</summary>
+    /// <summary>Size of the stored record (uncompressed): the JSON record, or the binary record around a manifest store's raw bytes.</summary>
     /// <example>4096</example>
     public required long SizeBytes { get; init; }
 
@@ -60,8 +70,9 @@ public sealed class ProofRecordResponse
     /// <example>q5mT0W1dN3f8S0aB7kLx2Q</example>
     public required string ProofId { get; init; }
 
+    /// <summary>Absent for a C2PA manifest store stored without an image hash.</summary>
     /// <example>9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</example>
-    public required string ImageHash { get; init; }
+    public string? ImageHash { get; init; }
 
     /// <example>2026-11-28T10:00:00.000Z</example>
     public required string CreatedAt { get; init; }
@@ -69,10 +80,17 @@ public sealed class ProofRecordResponse
     /// <example>{"source":"sign-service"}</example>
     public required Dictionary<string, string> Metadata { get; init; }
 
-    /// <summary>Present only when the proof was stored with one.</summary>
+    /// <summary>Present only when the proof was stored with one (always <c>application/c2pa</c> for a manifest store stored raw).</summary>
     public string? ProofMediaType { get; init; }
 
-    /// <summary>The proof exactly as it was sent.</summary>
+    /// <summary>A manifest store stored raw: its active manifest's id.</summary>
+    /// <example>urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10</example>
+    public string? ManifestId { get; init; }
+
+    /// <summary>A manifest store stored raw: the soft bindings it is found by (given with it, and declared by its active manifest).</summary>
+    public IReadOnlyList<SoftBindingContract>? SoftBindings { get; init; }
+
+    /// <summary>The proof exactly as it was sent (a manifest store stored raw: its bytes in base64; its raw bytes are at <c>/manifest</c>).</summary>
     /// <example>{"claim":{"alg":"sha256","assertions":["c2pa.actions"]},"signature":"MEUCIQ..."}</example>
     public required JsonElement Proof { get; init; }
 }
@@ -151,4 +169,14 @@ public sealed class LookupResponse
     public required IReadOnlyList<ProofRecordResponse> Found { get; init; }
 
     public required IReadOnlyList<string> Missing { get; init; }
+}
+
+/// <summary>A soft binding: an algorithm from the C2PA soft binding algorithm list and its value in base64.</summary>
+public sealed class SoftBindingContract
+{
+    /// <example>com.digimarc.validate.1</example>
+    public required string Alg { get; init; }
+
+    /// <example>AAECAwQFBgc=</example>
+    public required string Value { get; init; }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Contracts;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.OpenApi;
 using ProofStorage.Api.Security;
 using ProofStorage.Core;
 using ProofStorage.Core.Codec;
@@ -32,11 +33,16 @@ internal static class ProofEndpoints
             .WithName("StoreProof")
             .RequireScope(ProofStorageScopes.Write)
             .WithRequestClass(RequestClass.Write)
-            .WithSummary("Store the proof of an image")
-            .WithDescription("201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored).")
-            .Accepts<StoreProofRequest>("application/json")
+            .WithSummary("Store the proof of an image (JSON), or a C2PA manifest store as its raw bytes (application/c2pa)")
+            .WithDescription("201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored). "
+                + "With Content-Type: application/c2pa the body is a JUMBF manifest store, kept as sent (no base64); the query string carries "
+                + "imageHash (optional: without it the proof is named by the active manifest's id), metadata.{key}={value} and "
+                + "softBinding={alg}:{base64} (repeatable). The answer then includes manifestId. See docs/c2pa.md.")
+            .Accepts<StoreProofRequest>("application/json", ProofMediaTypes.C2pa)
+            .WithMetadata(ManifestStoreQueryMetadata.Instance)
             // A duplicate is answered with the stored proof, which is read (and verified) for it.
-            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.TooLarge, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
+            .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.InvalidManifestStore, ProblemCatalogue.TooLarge, ProblemCatalogue.Integrity,
+                ProblemCatalogue.StorageUnavailable);
 
         group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head],
                 (string proofId, CancellationToken cancellationToken) => GetProof(proofId, store, headers, cancellationToken))
@@ -51,6 +57,7 @@ internal static class ProofEndpoints
         group.MapMethods("/{proofId}/manifest", [HttpMethods.Get, HttpMethods.Head], GetProofManifest)
             .WithName("GetProofManifest")
             .RequireScope(ProofStorageScopes.Read)
+            .RequireCors(ManifestCors.PolicyName)
             .WithSummary("Get the proof document itself (the C2PA remote manifest)")
             .WithDescription("The stored proof value on its own, with the media type given on store (application/json when none): "
                 + "the JSON text byte for byte, or the decoded bytes of a base64 proof of a binary type such as application/c2pa. Same caching headers as the record.")
@@ -108,6 +115,11 @@ internal static class ProofEndpoints
         HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget,
         CancellationToken cancellationToken)
     {
+        if (ManifestStoreRequest.IsManifestStore(request.ContentType))
+        {
+            return await StoreManifestStore(request, store, api.Value, budget, cancellationToken);
+        }
+
         var maxDepth = storage.Value.MaxProofDepth;
         var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, api.Value.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
@@ -144,13 +156,53 @@ internal static class ProofEndpoints
                 return ProblemCatalogue.ValidationResult(ex.Errors);
             }
 
-            using (result.Document)
+            return Stored(result);
+        }
+    }
+
+    /// <summary>
+    /// The binary kind of the store: the body is a manifest store, read by the same reader as a JSON body (native memory,
+    /// within the in-flight budget), the query string says what comes with it.
+    /// </summary>
+    private static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreManifestStore(
+        HttpRequest request, StorageManager store, ApiOptions api, RequestBodyBudget budget, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestBody.ReadAsync(request, api.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // The body (the manifest store's bytes, which the command holds) lives until the store is done.
+        using (body)
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var command = ManifestStoreRequest.Parse(request.Query, body!.Written, api, errors);
+            if (command is null)
             {
-                var response = ToResponse(result);
-                return result.Deduplicated
-                    ? TypedResults.Ok(response)
-                    : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+                return ProblemCatalogue.ValidationResult(errors);
             }
+
+            try
+            {
+                return Stored(await store.StoreAsync(command, cancellationToken));
+            }
+            catch (ProofValidationException ex)
+            {
+                return ProblemCatalogue.ValidationResult(ex.Errors);
+            }
+        }
+    }
+
+    /// <summary>The answer to a store; the result's document is disposed (the response keeps only its fields).</summary>
+    private static Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult> Stored(StoreProofResult result)
+    {
+        using (result.Document)
+        {
+            var response = ToResponse(result);
+            return result.Deduplicated
+                ? TypedResults.Ok(response)
+                : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
         }
     }
 
@@ -261,30 +313,15 @@ internal static class ProofEndpoints
             return InvalidProofId();
         }
 
-        // The purge notice names the native id and the image (for the by-image path): read them while they exist.
-        ProofDocument? existing = null;
-        if (purge.Enabled)
+        // The store reads the proof before deleting it (its record names its index objects); the purge notice names
+        // what it read: the native id, the image (by-image path) and the manifest id (the C2PA manifest path).
+        if (await store.DeleteAsync(proofId, cancellationToken) is not { } deleted)
         {
-            try
-            {
-                existing = await store.GetAsync(proofId, cancellationToken);
-            }
-            catch (Exception ex) when (ex is ProofIntegrityException or StorageUnavailableException)
-            {
-                // A proof that cannot be read can still be deleted; the notice then names only its paths by id.
-            }
+            return NotFound($"No proof has the id '{proofId}'.");
         }
 
-        using (existing)
-        {
-            if (!await store.DeleteAsync(proofId, cancellationToken))
-            {
-                return NotFound($"No proof has the id '{proofId}'.");
-            }
-
-            purge.Enqueue(existing?.ProofId ?? proofId, existing?.ImageHash.Value);
-            return TypedResults.NoContent();
-        }
+        purge.Enqueue(deleted);
+        return TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<BatchStoreResponse>, ValidationProblem, ProblemHttpResult>> StoreBatch(HttpRequest request,
@@ -398,10 +435,11 @@ internal static class ProofEndpoints
     private static StoreProofResponse ToResponse(StoreProofResult result) => new()
     {
         ProofId = result.Document.ProofId,
-        ImageHash = result.Document.ImageHash.Value,
+        ImageHash = result.Document.ImageHash?.Value,
+        ManifestId = result.Document.C2pa?.ManifestId,
         CreatedAt = ProofRecord.FormatTimestamp(result.Document.CreatedAt),
         Deduplicated = result.Deduplicated,
-        SizeBytes = result.Document.JsonLength,
+        SizeBytes = result.Document.RecordLength,
         StoredBytes = result.Document.StoredBytes,
     };
 

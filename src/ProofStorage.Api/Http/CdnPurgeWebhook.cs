@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using ProofStorage.Api.Endpoints;
+using ProofStorage.Core;
 
 namespace ProofStorage.Api.Http;
 
@@ -12,7 +14,7 @@ public sealed class ProofPurgeNotice
 
     public required string ProofId { get; init; }
 
-    /// <summary>Absent when the proof could not be read before the delete.</summary>
+    /// <summary>Absent when the proof could not be read before the delete, or has none (a manifest store stored without one).</summary>
     public string? ImageHash { get; init; }
 
     /// <example>["/v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q","/v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q/manifest"]</example>
@@ -43,17 +45,28 @@ internal sealed partial class CdnPurgeWebhook(IHttpClientFactory clients, IOptio
     public bool Enabled => !string.IsNullOrWhiteSpace(_options.PurgeWebhookUrl);
 
     /// <summary>Queues a notice for a deleted proof; never blocks, never throws.</summary>
-    public void Enqueue(string proofId, string? imageHash)
+    public void Enqueue(DeletedProof deleted)
     {
+        ArgumentNullException.ThrowIfNull(deleted);
         if (!Enabled)
         {
             return;
         }
 
+        var proofId = deleted.ProofId;
+        var imageHash = deleted.ImageHash?.Value;
         List<string> paths = [$"/v1/proofs/{proofId}", $"/v1/proofs/{proofId}/manifest"];
         if (imageHash is not null)
         {
             paths.Add($"/v1/proofs/by-image/{imageHash}");
+        }
+
+        if (deleted.C2pa is { } c2pa)
+        {
+            // Both representations of the C2PA fetch route (the query string is part of a CDN's cache key).
+            var manifestPath = C2paEndpoints.ManifestPath(c2pa.ManifestId);
+            paths.Add(manifestPath);
+            paths.Add(manifestPath + "?returnActiveManifest=true");
         }
 
         var baseUrl = _options.BaseUrl;

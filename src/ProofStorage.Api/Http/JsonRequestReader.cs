@@ -17,9 +17,6 @@ internal static class JsonRequestReader
     /// <summary>Headroom the parser gets beyond the depth a caller allows, for the request's own levels around a proof.</summary>
     private const int RequestWrapperDepth = 4;
 
-    /// <summary>What a chunked body (no <c>Content-Length</c>) reserves first; it reserves more as it grows.</summary>
-    private const int ChunkedInitialBytes = 16 * 1024;
-
     /// <summary>The parser's depth limit for a request whose values may nest <paramref name="maxDepth"/> levels.</summary>
     public static int ParserDepth(int maxDepth) => maxDepth + RequestWrapperDepth;
 
@@ -56,8 +53,9 @@ internal static class JsonRequestReader
     }
 
     /// <summary>
-    /// Reads a JSON body into native memory, its bytes admitted against the in-flight budget first: the caller parses
-    /// <see cref="RequestBody.Written"/> and disposes the body (which gives the memory and the reservation back).
+    /// Reads a JSON body (<see cref="RequestBody.ReadAsync"/>: native memory, admitted against the in-flight budget first)
+    /// and checks it is UTF-8: the caller parses <see cref="RequestBody.Written"/> and disposes the body (which gives the
+    /// memory and the reservation back).
     /// </summary>
     public static async Task<(RequestBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, int maxBytes, RequestBodyBudget budget,
         int reserveFactor = 1)
@@ -67,80 +65,20 @@ internal static class JsonRequestReader
             return (null, ProblemCatalogue.Result(ProblemCatalogue.UnsupportedMediaType, "Send the body as application/json."));
         }
 
-        if (request.ContentLength > maxBytes)
+        var (body, problem) = await RequestBody.ReadAsync(request, maxBytes, budget, reserveFactor);
+        if (problem is not null)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, problem);
         }
 
-        var aborted = request.HttpContext.RequestAborted;
-        var body = new RequestBody(budget, reserveFactor);
-        try
+        // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
+        if (!System.Text.Unicode.Utf8.IsValid(body!.Written.Span))
         {
-            // ADMIT: the body's bytes are reserved before they are read; beyond the budget the request waits its turn.
-            var expected = request.ContentLength is { } declared ? (int)declared : ChunkedInitialBytes;
-            if (!await body.GrowAsync(Math.Max(expected, 1), aborted))
-            {
-                return (null, Overloaded(request));
-            }
-
-            while (true)
-            {
-                // Kestrel delivers exactly Content-Length bytes (a short body is an error it raises): nothing to wait for.
-                if (request.ContentLength is { } length && body.Length == length)
-                {
-                    break;
-                }
-
-                if (body.Length == body.Capacity)
-                {
-                    if (body.Length > maxBytes)
-                    {
-                        return (null, TooLarge(maxBytes));
-                    }
-
-                    // A chunked body reserves as it grows, at most to one byte over the limit.
-                    if (!await body.GrowAsync((int)Math.Min((long)body.Capacity * 2, maxBytes + 1L), aborted))
-                    {
-                        return (null, Overloaded(request));
-                    }
-                }
-
-                var read = await request.Body.ReadAsync(body.Free, aborted);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                body.Advance(read);
-                if (body.Length > maxBytes)
-                {
-                    return (null, TooLarge(maxBytes));
-                }
-            }
-
-            if (body.Length == 0)
-            {
-                return (null, BadRequest("The request body is empty."));
-            }
-
-            // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
-            if (!System.Text.Unicode.Utf8.IsValid(body.Written.Span))
-            {
-                return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
-            }
-
-            var complete = body;
-            body = null;
-            return (complete, null);
+            body.Dispose();
+            return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge(maxBytes));
-        }
-        finally
-        {
-            body?.Dispose();
-        }
+
+        return (body, null);
     }
 
     /// <summary>Whether a parse failed because the body is malformed (not JSON, too deep, a repeated name, a bad escape in a name).</summary>
@@ -205,14 +143,4 @@ internal static class JsonRequestReader
     }
 
     internal static ProblemHttpResult BadRequest(string detail) => ProblemCatalogue.Result(ProblemCatalogue.MalformedRequest, detail);
-
-    private static ProblemHttpResult Overloaded(HttpRequest request)
-    {
-        request.HttpContext.Response.Headers.RetryAfter = ProblemCatalogue.Overloaded.RetryAfterSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ProblemCatalogue.Result(ProblemCatalogue.Overloaded,
-            "Request bodies in flight are at the memory budget. Nothing was changed; retry after the delay in Retry-After.");
-    }
-
-    private static ProblemHttpResult TooLarge(int maxBytes) =>
-        ProblemCatalogue.Result(ProblemCatalogue.RequestTooLarge, $"The body exceeds the limit of {maxBytes} bytes.");
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ProofStorage.Core;
+using ProofStorage.Core.C2pa;
 
 namespace ProofStorage.Api.Http;
 
@@ -28,6 +29,7 @@ internal static class ProblemCatalogue
 {
     public static readonly ProblemKind Validation = new("validation", StatusCodes.Status400BadRequest, "One or more validation errors occurred.");
     public static readonly ProblemKind MalformedRequest = new("malformed-request", StatusCodes.Status400BadRequest, "Malformed request");
+    public static readonly ProblemKind InvalidManifestStore = new("invalid-manifest-store", StatusCodes.Status400BadRequest, "Not a C2PA manifest store");
     public static readonly ProblemKind Unauthorized = new("unauthorized", StatusCodes.Status401Unauthorized, "Authentication required");
     public static readonly ProblemKind Forbidden = new("forbidden", StatusCodes.Status403Forbidden, "Forbidden");
     public static readonly ProblemKind NotFound = new("not-found", StatusCodes.Status404NotFound, "Not found");
@@ -35,7 +37,10 @@ internal static class ProblemCatalogue
     public static readonly ProblemKind RequestTimeout = new("request-timeout", StatusCodes.Status408RequestTimeout, "Request timeout");
     public static readonly ProblemKind RequestTooLarge = new("request-too-large", StatusCodes.Status413PayloadTooLarge, "Request body too large");
     public static readonly ProblemKind TooLarge = new("too-large", StatusCodes.Status413PayloadTooLarge, "Proof too large");
+    public static readonly ProblemKind QueryTooLong = new("query-too-long", StatusCodes.Status414RequestUriTooLong, "Query too long");
     public static readonly ProblemKind UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type");
+    public static readonly ProblemKind ContentMatchingUnsupported = new("content-matching-unsupported", StatusCodes.Status415UnsupportedMediaType,
+        "Content matching not supported");
     public static readonly ProblemKind RateLimited = new("rate-limited", StatusCodes.Status429TooManyRequests, "Too many requests");
     public static readonly ProblemKind Unexpected = new("unexpected", StatusCodes.Status500InternalServerError, "Unexpected error");
     public static readonly ProblemKind Integrity = new("integrity", StatusCodes.Status502BadGateway, "Stored proof failed verification");
@@ -47,14 +52,15 @@ internal static class ProblemCatalogue
     /// <summary>Every entry, for documentation and tests.</summary>
     public static IReadOnlyList<ProblemKind> All { get; } =
     [
-        Validation, MalformedRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, RequestTimeout, RequestTooLarge, TooLarge,
-        UnsupportedMediaType, RateLimited, Unexpected, Integrity, StorageUnavailable, Overloaded,
+        Validation, MalformedRequest, InvalidManifestStore, Unauthorized, Forbidden, NotFound, MethodNotAllowed, RequestTimeout, RequestTooLarge,
+        TooLarge, QueryTooLong, UnsupportedMediaType, ContentMatchingUnsupported, RateLimited, Unexpected, Integrity, StorageUnavailable, Overloaded,
     ];
 
     /// <summary>What kind of failure an exception is, and what the client is told about it.</summary>
     public static (ProblemKind Kind, string Detail) Classify(Exception exception) => exception switch
     {
         ProofValidationException validation => (Validation, validation.Message),
+        ManifestStoreFormatException manifest => (InvalidManifestStore, $"The body is not a C2PA manifest store this repository accepts ({manifest.Error} at byte {manifest.Offset}): {manifest.Message}"),
         ProofTooLargeException tooLarge => (TooLarge, tooLarge.Message),
         ProofIntegrityException => (Integrity,
             "The stored copy of this proof is corrupted or cannot be authenticated, and no good copy could be read. It is not served."),
@@ -75,6 +81,7 @@ internal static class ProblemCatalogue
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status408RequestTimeout => RequestTimeout,
         StatusCodes.Status413PayloadTooLarge => RequestTooLarge,
+        StatusCodes.Status414RequestUriTooLong => QueryTooLong,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => RateLimited,
         _ => null,

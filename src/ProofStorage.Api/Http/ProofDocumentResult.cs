@@ -6,15 +6,16 @@ namespace ProofStorage.Api.Http;
 
 /// <summary>
 /// Serves a cached proof document as it is: the stored gzip bytes to clients that accept gzip, the record
-/// JSON otherwise. Strong ETags per representation, <c>If-None-Match</c> → <c>304</c>, <c>HEAD</c> without body,
+/// JSON otherwise (a manifest store stored raw: its record rendered as JSON, see <see cref="ProofDocument.Json"/>). Strong ETags per representation, <c>If-None-Match</c> → <c>304</c>, <c>HEAD</c> without body,
 /// and the caching and <c>Link</c> headers of <see cref="ProofResponseHeaders"/>.
 /// </summary>
 internal sealed class ProofDocumentResult(ProofDocument document, ProofResponseHeaders proofHeaders) : ProofResponseResult(document, proofHeaders)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
+    // A binary record keeps no gzip of its JSON form (Gzip is empty): it is always answered uncompressed.
     protected override Representation Select(HttpRequest request) =>
-        AcceptsGzip(request.Headers.AcceptEncoding)
+        !Document.Gzip.IsEmpty && AcceptsGzip(request.Headers.AcceptEncoding)
             ? new Representation(Document.GzipETag, ContentEncoding: "gzip", Vary: "Accept-Encoding")
             : new Representation(Document.ETag, Vary: "Accept-Encoding");
 

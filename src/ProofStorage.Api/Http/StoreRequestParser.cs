@@ -200,9 +200,9 @@ internal static class StoreRequestParser
                 problems.Add($"metadata has more than {limits.MaxMetadataEntries} entries.");
                 tooMany = true;
             }
-            else if (!keyValid || key!.Length == 0 || key.Length > limits.MaxMetadataKeyLength || key.Any(char.IsControl))
+            else if (!keyValid || CheckKey(key!, limits) is not null)
             {
-                problems.Add($"metadata keys are 1-{limits.MaxMetadataKeyLength} characters of valid Unicode, without control characters.");
+                problems.Add(KeyRule(limits));
             }
             else if (reader.TokenType != JsonTokenType.String)
             {
@@ -212,13 +212,13 @@ internal static class StoreRequestParser
             {
                 problems.Add($"metadata['{key}'] is not valid Unicode.");
             }
-            else if (value.Length > limits.MaxMetadataValueLength)
+            else if (CheckValue(key!, value, limits) is { } problem)
             {
-                problems.Add($"metadata['{key}'] is longer than {limits.MaxMetadataValueLength} characters.");
+                problems.Add(problem);
             }
             else
             {
-                metadata[key] = value;
+                metadata[key!] = value;
             }
 
             scanner.SkipValue(ref reader);
@@ -262,4 +262,15 @@ internal static class StoreRequestParser
             throw new JsonException("Data follows the JSON value.");
         }
     }
+
+    /// <summary>Why a metadata key is refused, or <see langword="null"/>; the same rule for every way metadata arrives.</summary>
+    internal static string? CheckKey(string key, ApiOptions limits) =>
+        key.Length == 0 || key.Length > limits.MaxMetadataKeyLength || key.Any(char.IsControl) ? KeyRule(limits) : null;
+
+    /// <summary>Why a metadata value is refused, or <see langword="null"/>.</summary>
+    internal static string? CheckValue(string key, string value, ApiOptions limits) =>
+        value.Length > limits.MaxMetadataValueLength ? $"metadata['{key}'] is longer than {limits.MaxMetadataValueLength} characters." : null;
+
+    private static string KeyRule(ApiOptions limits) =>
+        $"metadata keys are 1-{limits.MaxMetadataKeyLength} characters of valid Unicode, without control characters.";
 }

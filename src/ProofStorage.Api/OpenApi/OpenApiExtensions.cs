@@ -59,6 +59,7 @@ internal static class OpenApiExtensions
             options.ParameterFilter<RouteParametersFilter>();
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<ResponseHeadersFilter>();
+            options.OperationFilter<ManifestStoreBodyFilter>();
             options.SchemaFilter<AlwaysPresentSchemaFilter>();
             options.SchemaFilter<ProblemDetailsSchemaFilter>();
             options.DocumentFilter<TagsDocumentFilter>();

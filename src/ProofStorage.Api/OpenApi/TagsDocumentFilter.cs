@@ -13,6 +13,9 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
     [
         ("Proofs", "Store, read and delete the proofs of images. A proof is stored once per image (SHA-256): storing it again "
             + "answers the existing one. Reads are cacheable forever under their strong ETag."),
+        ("C2PA Soft Binding Resolution API", "The C2PA Soft Binding Resolution API (C2PA 2.4, API version 2.3.0): find a manifest store by a "
+            + "watermark or fingerprint value, fetch it by its manifest id (application/c2pa), and store manifests and bindings (the decoupled "
+            + "profile). Shapes as published; errors are this service's problems. See docs/c2pa.md."),
         ("Operations", "Counters of this instance for operators."),
         ("Health", "Orchestrator probes: anonymous, never rate limited."),
     ];

@@ -12,6 +12,11 @@ namespace ProofStorage.Client.Http;
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(LookupRequestBody))]
+[JsonSerializable(typeof(SupportedAlgorithms))]
+[JsonSerializable(typeof(SoftBindingQueryBody))]
+[JsonSerializable(typeof(SoftBindingQueryRequestBody))]
+[JsonSerializable(typeof(ManifestCreateBody))]
+[JsonSerializable(typeof(BindingRequestBody))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;
 
 internal sealed class BatchStoreResponse

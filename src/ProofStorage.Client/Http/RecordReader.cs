@@ -58,7 +58,8 @@ internal static class RecordReader
             throw new JsonException("A proof record is a JSON object.");
         }
 
-        string? proofId = null, imageHash = null, createdAt = null, mediaType = null;
+        string? proofId = null, imageHash = null, createdAt = null, mediaType = null, manifestId = null;
+        List<SoftBindingValue>? softBindings = null;
         Dictionary<string, string>? metadata = null;
         ReadOnlyMemory<byte>? proof = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -68,7 +69,11 @@ internal static class RecordReader
             switch (name)
             {
                 case "proofId": proofId = reader.GetString(); break;
-                case "imageHash": imageHash = reader.GetString(); break;
+                case "imageHash": imageHash = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case "manifestId": manifestId = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case "softBindings":
+                    softBindings = ReadSoftBindings(ref reader);
+                    break;
                 case "createdAt": createdAt = reader.GetString(); break;
                 case "proofMediaType": mediaType = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
                 case "metadata":
@@ -93,12 +98,49 @@ internal static class RecordReader
         return new ProofRecord
         {
             ProofId = proofId ?? throw Missing("proofId"),
-            ImageHash = imageHash ?? throw Missing("imageHash"),
+            ImageHash = imageHash,
+            ManifestId = manifestId,
+            SoftBindings = softBindings,
             CreatedAt = DateTimeOffset.Parse(createdAt ?? throw Missing("createdAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
             Metadata = metadata ?? new Dictionary<string, string>(StringComparer.Ordinal),
             ProofMediaType = mediaType,
             ProofJson = proof ?? throw Missing("proof"),
         };
+    }
+
+    /// <summary>A record's <c>softBindings</c>: <c>[{"alg","value"}]</c> (null when the member is null).</summary>
+    private static List<SoftBindingValue>? ReadSoftBindings(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("softBindings is an array.");
+        }
+
+        var bindings = new List<SoftBindingValue>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            string? alg = null, value = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                switch (name)
+                {
+                    case "alg": alg = reader.GetString(); break;
+                    case "value": value = reader.GetString(); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            bindings.Add(new SoftBindingValue(alg ?? throw Missing("softBindings[].alg"), value ?? throw Missing("softBindings[].value")));
+        }
+
+        return bindings;
     }
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)

@@ -189,7 +189,7 @@ public sealed class ProofDocumentCacheSerializer : IFusionCacheSerializer
                 throw new FormatException("The cached record belongs to another proof.");
             }
 
-            document = new ProofDocument(proofId, header.ImageHash, header.CreatedAt, opened.Record, opened.Compressed, opened.ETag, envelope);
+            document = ProofDocument.FromRecord(proofId, header, opened.Record, opened.Compressed, opened.ETag, envelope);
         }
 
         return new FusionCacheDistributedEntry<ProofDocument?>(document, timestamp, logicalExpiration, tags, metadata!);

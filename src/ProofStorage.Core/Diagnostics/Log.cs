@@ -28,6 +28,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Proof {ProofId} vanished while deduplicating (deleted concurrently); retrying the store")]
     public static partial void DedupTargetVanished(ILogger logger, string proofId);
 
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
+        Message = "Deleted proof {ProofId} but not all of its C2PA index objects; lookups skip them, the deep scrub reports them")]
+    public static partial void IndexCleanupFailed(ILogger logger, Exception exception, string proofId);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "C2PA lookup skipped proof {ProofId}: it failed verification ({Kind})")]
+    public static partial void LookupCandidateSkipped(ILogger logger, string proofId, IntegrityFailureKind kind);
+
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Distributed cache level {Level} is {State}")]
     public static partial void DistributedLevelAvailability(ILogger logger, string level, string state);
 

@@ -16,6 +16,9 @@ public static class ProofMediaTypes
     /// <summary>The media type of a proof stored without one.</summary>
     public const string Json = "application/json";
 
+    /// <summary>A C2PA manifest store (JUMBF), C2PA's media type for it (<c>application/x-c2pa-manifest-store</c> is its deprecated name).</summary>
+    public const string C2pa = "application/c2pa";
+
     /// <summary>Longest accepted media type (RFC 6838 caps each half at 127 characters).</summary>
     public const int MaxLength = 255;
 

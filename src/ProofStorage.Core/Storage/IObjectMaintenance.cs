@@ -18,8 +18,8 @@ namespace ProofStorage.Core.Storage;
 public interface IObjectMaintenance
 {
     /// <summary>
-    /// The objects directly under <paramref name="folder"/> (a folder key ending in <c>/</c>, such as <c>proofs/</c>; keys
-    /// in deeper folders are not listed), in ordinal key order, starting after <paramref name="startAfter"/> (a full key,
+    /// The objects under <paramref name="folder"/> (a folder key ending in <c>/</c>, such as <c>proofs/</c>), those in deeper
+    /// folders too (<c>bindings/{value}/{proofId}</c>), in ordinal key order, starting after <paramref name="startAfter"/> (a full key,
     /// or <see langword="null"/> for the first). Streams page by page: memory does not grow with the number of keys.
     /// </summary>
     /// <remarks>

@@ -1,6 +1,5 @@
 using ProofStorage.Core;
 using ProofStorage.Core.Codec;
-using ProofStorage.Core.Dedup;
 using ProofStorage.Maintenance.Walking;
 
 namespace ProofStorage.Maintenance.Keys;
@@ -12,7 +11,7 @@ namespace ProofStorage.Maintenance.Keys;
 /// </summary>
 internal sealed class KeyCensus(IReadOnlyList<StoreCopy> copies, Throttle throttle)
 {
-    public static IReadOnlyList<string> Folders { get; } = [DedupProtocol.AliasPrefix, DedupProtocol.ProofPrefix];
+    public static IReadOnlyList<string> Folders { get; } = StoredObjects.Folders;
 
     public Task<bool> RunAsync(WalkState state, WalkSettings walk, Func<int, Task>? afterBatch, CancellationToken cancellationToken) =>
         StoreWalk.RunAsync(copies, Folders, state, walk, throttle, CountAsync, afterBatch, cancellationToken);
@@ -93,9 +92,7 @@ internal sealed class Reencryptor(IReadOnlyList<StoreCopy> copies, ProofEnvelope
                 if (resealed is null || resealedFrom != sha)
                 {
                     // OPEN (verified) + SEAL under the active key; the gzip bytes are kept as they are.
-                    var opened = key.StartsWith(DedupProtocol.ProofPrefix, StringComparison.Ordinal)
-                        ? StoredObjects.OpenProof(codec, read.Content.Span, key, key[DedupProtocol.ProofPrefix.Length..], maxRecordBytes).Opened
-                        : StoredObjects.OpenAlias(codec, read.Content.Span, key, maxRecordBytes).Opened;
+                    var opened = StoredObjects.Open(codec, read.Content.Span, key, maxRecordBytes).Opened;
                     resealed = codec.Reseal(opened, key).Envelope;
                     resealedFrom = sha;
                 }

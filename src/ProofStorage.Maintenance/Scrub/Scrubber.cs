@@ -13,7 +13,7 @@ namespace ProofStorage.Maintenance.Scrub;
 internal sealed record ScrubSettings(bool Deep, bool DryRun, TimeSpan TombstoneRetention);
 
 /// <summary>
-/// The scrub: walks every copy of the store (<see cref="StoreWalk"/>) and, for each proof and alias, finds missing,
+/// The scrub: walks every copy of the store (<see cref="StoreWalk"/>) and, for each proof, alias and C2PA index object, finds missing,
 /// divergent and corrupt copies and rewrites them from a good copy with a conditional write, never bringing back a deleted
 /// proof; then removes expired tombstones.
 /// </summary>
@@ -21,7 +21,11 @@ internal sealed record ScrubSettings(bool Deep, bool DryRun, TimeSpan TombstoneR
 /// <para>Per key: the <b>listing pass</b> reads nothing when every copy lists the key with the same size (and the same
 /// MD5, when both listings give one). Otherwise, and for every key in the <b>deep pass</b>, each listed copy is read and
 /// verified: the backend's stored SHA-256 (S3/R2), the AES-GCM envelope, the record's identity (<see cref="StoredObjects"/>),
-/// and, deep, that an alias's proof exists.</para>
+/// and, deep, that the proof an alias or index object names exists.</para>
+/// <para>Index objects (<c>bindings/</c>, <c>manifests/</c>) are repaired like aliases. They get no tombstones (a failover
+/// delete writes them for proofs and aliases only), so a copy of a deleted proof's index object that one member still
+/// holds can be copied back; that is harmless (a lookup reads the proof, finds none and skips it) and the deep pass reports
+/// it as dangling.</para>
 /// <para>Then, with a good copy (the primary's first): a copy that is missing is created (create-if-absent), one that is
 /// corrupt or holds other bytes is replaced (if-match on its version). Before writing, and again after, the scrub looks
 /// for a tombstone naming the good copy's bytes on every copy: before, it means the proof was deleted and the delete is
@@ -34,8 +38,11 @@ internal sealed record ScrubSettings(bool Deep, bool DryRun, TimeSpan TombstoneR
 internal sealed class Scrubber(IReadOnlyList<StoreCopy> copies, ProofEnvelopeCodec codec, int maxRecordBytes, ScrubSettings settings, Throttle throttle,
     TimeProvider time)
 {
-    /// <summary>The folders a pass walks, in order: aliases, proofs, then the tombstones (expiry only).</summary>
-    public static IReadOnlyList<string> Folders { get; } = [DedupProtocol.AliasPrefix, DedupProtocol.ProofPrefix, Tombstones.Folder];
+    /// <summary>
+    /// The folders a pass walks, in order: every folder of sealed objects (aliases, proofs, the C2PA index), then the
+    /// tombstones (expiry only).
+    /// </summary>
+    public static IReadOnlyList<string> Folders { get; } = [.. StoredObjects.Folders, Tombstones.Folder];
 
     public Task<bool> RunAsync(WalkState state, WalkSettings walk, Func<int, Task>? afterBatch, CancellationToken cancellationToken) =>
         StoreWalk.RunAsync(copies, Folders, state, walk, throttle, CheckAsync, afterBatch, cancellationToken);
@@ -192,17 +199,8 @@ internal sealed class Scrubber(IReadOnlyList<StoreCopy> copies, ProofEnvelopeCod
 
         try
         {
-            string? aliasOf = null;
-            if (key.StartsWith(DedupProtocol.ProofPrefix, StringComparison.Ordinal))
-            {
-                StoredObjects.OpenProof(codec, read.Content.Span, key, key[DedupProtocol.ProofPrefix.Length..], maxRecordBytes);
-            }
-            else
-            {
-                aliasOf = StoredObjects.OpenAlias(codec, read.Content.Span, key, maxRecordBytes).ProofId;
-            }
-
-            return new CopyRead(CopyState.Good, read.Content, read.Version, Tombstones.IncarnationOf(read.Content.Span), null, aliasOf);
+            var pointsTo = StoredObjects.Open(codec, read.Content.Span, key, maxRecordBytes).NamedProofId;
+            return new CopyRead(CopyState.Good, read.Content, read.Version, Tombstones.IncarnationOf(read.Content.Span), null, pointsTo);
         }
         catch (ProofIntegrityException ex)
         {
@@ -275,8 +273,17 @@ internal sealed class Scrubber(IReadOnlyList<StoreCopy> copies, ProofEnvelopeCod
             }
         }
 
-        tally.Count("aliases.dangling");
-        tally.Report(key, FindingKind.DanglingAlias, $"names proof {proofId}, which no copy holds");
+        if (key.StartsWith(DedupProtocol.AliasPrefix, StringComparison.Ordinal))
+        {
+            tally.Count("aliases.dangling");
+            tally.Report(key, FindingKind.DanglingAlias, $"names proof {proofId}, which no copy holds");
+            return;
+        }
+
+        // A store writes its index objects before its proof and a delete removes them after it, so one may be mid-store,
+        // or left by a store or delete that failed half-way: lookups check the proof and never answer it.
+        tally.Count("index.dangling");
+        tally.Report(key, FindingKind.DanglingIndex, $"indexes proof {proofId}, which no copy holds (a store in progress or interrupted; lookups skip it)");
     }
 
     private async Task ExpireTombstoneAsync(ListedKey listed, WalkTally tally, CancellationToken cancellationToken)

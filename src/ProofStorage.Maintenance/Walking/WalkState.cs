@@ -122,6 +122,9 @@ internal enum FindingKind
 
     /// <summary>Re-encryption skipped a copy it could not open (run the scrub).</summary>
     Unreadable,
+
+    /// <summary>A C2PA index object whose proof no copy holds (a store in progress or interrupted; lookups skip it).</summary>
+    DanglingIndex,
 }
 
 /// <summary>The counts and findings of one batch, added to from parallel keys.</summary>

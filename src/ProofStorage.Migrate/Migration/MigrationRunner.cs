@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using ProofStorage.Core;
+using ProofStorage.Core.C2pa;
+using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 using ProofStorage.Migrate.Console;
@@ -235,12 +237,12 @@ internal sealed class MigrationRunner
             return await MigrateAliasAsync(item, item.LegacyId!, aliasTarget, cancellationToken).ConfigureAwait(false);
         }
 
-        var proofId = DedupProtocol.ProofIdFor(item.ImageHash);
+        var proofId = item.ProofId;
         var legacyId = item.LegacyId is { } id && id != proofId ? id : null;
 
         // One legacy id naming two images would leave the alias pointing at whichever came last: refuse the second.
-        if (legacyId is not null && _legacyIds.GetOrAdd(legacyId, (item.ImageHash.Value, item.Name)) is var first
-            && first.Image != item.ImageHash.Value)
+        if (legacyId is not null && _legacyIds.GetOrAdd(legacyId, (proofId, item.Name)) is var first
+            && first.Image != proofId)
         {
             var reason = $"legacy id '{legacyId}' already names another image (in {first.Name}); not migrated";
             Log.ItemSkipped(_logger, item.Name, reason);
@@ -251,7 +253,7 @@ internal sealed class MigrationRunner
         try
         {
             // STORE: dedup + create-if-absent; the legacy timestamp is kept.
-            var command = CommandFor(item);
+            var command = item.ToCommand();
             stored = await _retry.ExecuteAsync(async token => await _target.StoreAsync(command, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
             // ALIAS: old ids keep working.
@@ -260,7 +262,7 @@ internal sealed class MigrationRunner
                 await _retry.ExecuteAsync(async token => await _target.RegisterAliasAsync(legacyId, proofId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException)
+        catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException or ManifestStoreFormatException)
         {
             Log.ItemSkipped(_logger, item.Name, ex.Message);
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, ex.Message);
@@ -275,7 +277,7 @@ internal sealed class MigrationRunner
         using var storedDocument = stored.Document;
         var status = stored.Deduplicated ? ItemStatus.Deduplicated : ItemStatus.Migrated;
         // A new proof holds the item's bytes by construction; a deduplicated one may hold an earlier record's proof.
-        var keptProof = stored.Deduplicated ? ProofBytes(stored.Document.Json) : item.Proof;
+        var keptProof = stored.Deduplicated ? ProofBytes(stored.Document) : item.Proof;
         var superseded = !keptProof.Span.SequenceEqual(item.Proof.Span);
         var outcome = new ItemOutcome(item.Name, legacyId, proofId, status, VerifyStatus.NotChecked, superseded, false, null);
 
@@ -353,7 +355,7 @@ internal sealed class MigrationRunner
             return outcome with { Verification = VerifyStatus.Corrupted, Reason = $"verification: '{id}' resolves to {document.ProofId}, not {proofId}" };
         }
 
-        if (expectedProof is { } expected && !ProofBytes(document.Json).Span.SequenceEqual(expected.Span))
+        if (expectedProof is { } expected && !ProofBytes(document).Span.SequenceEqual(expected.Span))
         {
             return outcome with { Verification = VerifyStatus.Corrupted, Reason = "verification: the stored proof bytes differ from the source" };
         }
@@ -384,7 +386,7 @@ internal sealed class MigrationRunner
             return new ItemOutcome(item.Name, item.LegacyId, aliasTarget, ItemStatus.Migrated, VerifyStatus.NotChecked, false, false, null);
         }
 
-        var proofId = DedupProtocol.ProofIdFor(item.ImageHash);
+        var proofId = item.ProofId;
         var legacyId = item.LegacyId is { } id && id != proofId ? id : null;
 
         // The target's own write pipeline: what a store would refuse is skipped, and the estimate is what it would write.
@@ -392,9 +394,9 @@ internal sealed class MigrationRunner
         var validating = Stopwatch.GetTimestamp();
         try
         {
-            proof = _target.WritePipeline.Validate(CommandFor(item));
+            proof = _target.WritePipeline.Validate(item.ToCommand());
         }
-        catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException)
+        catch (Exception ex) when (ex is ProofValidationException or ProofTooLargeException or ManifestStoreFormatException)
         {
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, ex.Message);
         }
@@ -406,7 +408,7 @@ internal sealed class MigrationRunner
         bool exists;
         try
         {
-            exists = !_seenImages.TryAdd(item.ImageHash.Value, 0)
+            exists = !_seenImages.TryAdd(proofId, 0)
                 || await _retry.ExecuteAsync(async token => await _target.Storage.GetAsync(DedupProtocol.ProofKey(proofId), token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
         }
         catch (StorageUnavailableException ex)
@@ -444,14 +446,15 @@ internal sealed class MigrationRunner
         }
     }
 
-    /// <summary>The store request an item makes; the legacy timestamp is kept.</summary>
-    private static StoreProofCommand CommandFor(SourceItem item) =>
-        new(item.ImageHash, item.Proof, item.Metadata, item.CreatedAt, item.ProofMediaType);
-
-    /// <summary>The raw bytes of the <c>proof</c> value of a record.</summary>
-    private static ReadOnlyMemory<byte> ProofBytes(ReadOnlyMemory<byte> record)
+    /// <summary>The proof as a store request sent it: the raw bytes of a JSON record's <c>proof</c> value, or a manifest store's bytes.</summary>
+    private static ReadOnlyMemory<byte> ProofBytes(ProofDocument stored)
     {
-        using var document = JsonDocument.Parse(record, new JsonDocumentOptions { MaxDepth = 4096 });
+        if (stored.Format == ProofRecordFormat.Binary)
+        {
+            return stored.ReadContent().Content;
+        }
+
+        using var document = JsonDocument.Parse(stored.Record, new JsonDocumentOptions { MaxDepth = 4096 });
         return JsonMarshal.GetRawUtf8Value(document.RootElement.GetProperty("proof")).ToArray();
     }
 

@@ -1,3 +1,4 @@
+using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
 using ProofStorage.Core.Model;
 
@@ -28,17 +29,29 @@ internal interface IMigrationSource : IAsyncDisposable
 
 /// <summary>
 /// A proof to migrate, or a legacy id to carry over (<see cref="AliasOf"/> set, no proof). <see cref="ProofMediaType"/>
-/// is carried over from a store that recorded one.
+/// is carried over from a store that recorded one. A C2PA manifest store kept as its raw bytes (<see cref="C2pa"/> set) is
+/// stored again as one, with the soft bindings its record holds, so the target's write pipeline writes its index objects.
 /// </summary>
-internal sealed record SourceItem(string Name, string? LegacyId, ImageHash ImageHash, DateTimeOffset? CreatedAt,
+internal sealed record SourceItem(string Name, string? LegacyId, ImageHash? ImageHash, DateTimeOffset? CreatedAt,
     ReadOnlyMemory<byte> Proof, IReadOnlyDictionary<string, string>? Metadata, long SourceBytes, string? AliasOf = null,
     string? ProofMediaType = null)
 {
+    /// <summary>A manifest store's identifiers as its source record holds them; <see langword="null"/> for a JSON proof.</summary>
+    public C2paIdentifiers? C2pa { get; init; }
+
+    /// <summary>The id the proof has in any store: from its image hash, or (a manifest store without one) its manifest id.</summary>
+    public string ProofId => ImageHash is { } hash ? DedupProtocol.ProofIdFor(hash) : DedupProtocol.ProofIdForManifest(C2pa!.ManifestId);
+
     /// <summary>
     /// Items of one proof are processed one after another, in name order: so the first record of an image
     /// deterministically becomes the proof, and a carried-over alias is verified only after its proof was written.
     /// </summary>
-    public string GroupKey => AliasOf ?? DedupProtocol.ProofIdFor(ImageHash);
+    public string GroupKey => AliasOf ?? ProofId;
+
+    /// <summary>The store request this item makes; the source's timestamp is kept.</summary>
+    public StoreProofCommand ToCommand() => C2pa is { } c2pa
+        ? StoreProofCommand.ForManifestStore(ImageHash, Proof, Metadata, c2pa.SoftBindings, CreatedAt)
+        : new StoreProofCommand(ImageHash, Proof, Metadata, CreatedAt, ProofMediaType);
 }
 
 /// <summary>The outcome of reading one item.</summary>

@@ -63,10 +63,13 @@ internal sealed class ProviderSource(IHost host, string description) : IMigratio
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var key = name.StartsWith(AliasNamePrefix, StringComparison.Ordinal)
-            ? DedupProtocol.AliasKey(name[AliasNamePrefix.Length..])
-            : DedupProtocol.ProofKey(name[ProofNamePrefix.Length..]);
-        return await _manager.Storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        if (name.StartsWith(AliasNamePrefix, StringComparison.Ordinal))
+        {
+            return await _manager.Storage.DeleteAsync(DedupProtocol.AliasKey(name[AliasNamePrefix.Length..]), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Through the store, so a manifest store's index objects go with it.
+        return await _manager.DeleteProofAsync(name[ProofNamePrefix.Length..], cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public async ValueTask DisposeAsync()
@@ -81,6 +84,16 @@ internal sealed class ProviderSource(IHost host, string description) : IMigratio
         if (document is null)
         {
             return SourceLoad.Rejected(name, "the proof disappeared from the source while the migration ran", 0);
+        }
+
+        if (document.Format == ProofRecordFormat.Binary)
+        {
+            // A manifest store: its bytes as stored, stored again as one (the target re-indexes its bindings and manifest id).
+            // Copied out: the item outlives the document, whose native bytes go back when it is disposed here.
+            var content = document.ReadContent();
+            var recorded = ProofRecord.ReadMetadata(document.Record);
+            return SourceLoad.Valid(new SourceItem(name, null, document.ImageHash, document.CreatedAt, content.Content.ToArray(),
+                recorded.Count == 0 ? null : recorded, document.Record.Length, ProofMediaType: content.MediaType) { C2pa = document.C2pa });
         }
 
         using var record = JsonDocument.Parse(document.Json, new JsonDocumentOptions { MaxDepth = 4096 });

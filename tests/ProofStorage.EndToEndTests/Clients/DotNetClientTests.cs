@@ -66,8 +66,8 @@ public sealed class DotNetClientTests(ClientServiceFixture fixture) : IClassFixt
         Assert.True(head.Value!.ContentLength > 0);
         Assert.Equal(ProofReadStatus.NotModified, (await _client.GetProofAsync(stored.ProofId, head.ETag)).Status);
         Assert.Equal(ProofReadStatus.NotModified, (await _client.HeadProofAsync(stored.ProofId, head.ETag)).Status);
-        Assert.Equal(ProofReadStatus.NotModified, (await _client.GetProofByImageAsync(stored.ImageHash, head.ETag)).Status);
-        Assert.Equal(head.ETag, (await _client.HeadProofByImageAsync(stored.ImageHash)).ETag);
+        Assert.Equal(ProofReadStatus.NotModified, (await _client.GetProofByImageAsync(stored.ImageHash!, head.ETag)).Status);
+        Assert.Equal(head.ETag, (await _client.HeadProofByImageAsync(stored.ImageHash!)).ETag);
         Assert.Equal(ProofReadStatus.Ok, (await _client.GetProofAsync(stored.ProofId, "\"another\"")).Status);
 
         var manifestHead = await _client.HeadProofManifestAsync(stored.ProofId);
@@ -98,7 +98,7 @@ public sealed class DotNetClientTests(ClientServiceFixture fixture) : IClassFixt
         [
             Request(NewImageHash(), "{\"batch\":0}"),
             Request("not-a-sha256", "{\"batch\":1}"),
-            Request(existing.ImageHash, "{\"batch\":2}"),
+            Request(existing.ImageHash!, "{\"batch\":2}"),
         ]);
 
         Assert.Equal([201, 400, 200], results.Select(r => r.Status));
@@ -130,7 +130,7 @@ public sealed class DotNetClientTests(ClientServiceFixture fixture) : IClassFixt
         Assert.True(await _client.DeleteProofAsync(stored.ProofId));
 
         Assert.Equal(ProofReadStatus.NotFound, (await _client.GetProofAsync(stored.ProofId)).Status);
-        Assert.Equal(ProofReadStatus.NotFound, (await _client.GetProofByImageAsync(stored.ImageHash)).Status);
+        Assert.Equal(ProofReadStatus.NotFound, (await _client.GetProofByImageAsync(stored.ImageHash!)).Status);
         Assert.False(await _client.DeleteProofAsync(stored.ProofId));
     }
 

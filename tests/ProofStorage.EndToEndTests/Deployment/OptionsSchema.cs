@@ -37,6 +37,7 @@ internal static class OptionsSchema
         {
             typeof(ProofStorageOptions), typeof(EncryptionOptions), typeof(CacheOptions), typeof(FailoverOptions),
             typeof(RedisProofCacheOptions), typeof(AccessTrackingOptions), typeof(ApiOptions), typeof(AuthOptions), typeof(RateLimitOptions), typeof(OverloadOptions),
+            typeof(ManifestCorsOptions),
             typeof(ProofStorage.Maintenance.Scheduling.ScrubOptions),
         }
         .Select(t => ((string)t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!, t))

@@ -53,6 +53,26 @@ public sealed class PurgeWebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task DeleteByManifestId_WebhookConfigured_NamesTheC2paFetchPathsToo()
+    {
+        Serve(answerWhen: Task.CompletedTask, status: 200);
+        using var factory = Host("00:00:05");
+        using var client = factory.CreateClient();
+        var label = Jumbf.NewLabel();
+        var proofId = await C2pa.ManifestStoreApiTests.StoreAsync(client, "/v1/proofs", Jumbf.ManifestStoreBytes(label));
+
+        using var delete = await client.DeleteAsync(C2pa.ManifestStoreApiTests.ManifestPath(label));
+
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        var (_, body) = await NextNoticeAsync();
+        using var notice = JsonDocument.Parse(body);
+        Assert.Equal(proofId, notice.RootElement.GetProperty("proofId").GetString());
+        Assert.False(notice.RootElement.TryGetProperty("imageHash", out var hash) && hash.ValueKind != JsonValueKind.Null);
+        Assert.Equal([$"/v1/proofs/{proofId}", $"/v1/proofs/{proofId}/manifest", $"/c2pa/v1/manifests/{label}", $"/c2pa/v1/manifests/{label}?returnActiveManifest=true"],
+            notice.RootElement.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
     public async Task Delete_WebhookNeverAnswers_DeleteIsNotHeldAndStillHappens()
     {
         // The webhook holds every call until the test ends, and the service gives it the longest timeout allowed

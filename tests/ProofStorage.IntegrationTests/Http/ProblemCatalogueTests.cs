@@ -20,6 +20,8 @@ public sealed class ProblemCatalogueTests
     {
         { new ProofValidationException("proof", "The proof must be a single JSON value."), "validation", 400 },
         { new ProofTooLargeException(11_000_000, 10_485_760), "too-large", 413 },
+        { new ProofStorage.Core.C2pa.ManifestStoreFormatException(ProofStorage.Core.C2pa.ManifestStoreFormatError.Truncated, 8, "The input ends inside a box."),
+            "invalid-manifest-store", 400 },
         { new ProofIntegrityException(IntegrityFailureKind.AuthenticationFailed, "proofs/x", "tag"), "integrity", 502 },
         { new StorageUnavailableException("primary", "down"), "storage-unavailable", 503 },
         { new TimeoutException(), "storage-unavailable", 503 },

@@ -30,7 +30,7 @@ public sealed class StorageManagerAccessTests : IDisposable
         var id = stored.Document.ProofId;
 
         Assert.NotNull(await store.GetAsync(id, default));
-        Assert.NotNull(await store.GetByImageAsync(stored.Document.ImageHash, default));
+        Assert.NotNull(await store.GetByImageAsync(stored.Document.ImageHash!.Value, default));
         await store.LookupAsync([id, "AAAAAAAAAAAAAAAAAAAAAA"], default);
         // The cached read; while another test records spans it declines, and the caller reads through GetAsync instead.
         if (!store.TryGetCached(id, out var cached))

@@ -69,7 +69,7 @@ public sealed class NativeProofBytesTests
             var heldBytes = held.Sum(h => h.CacheSize - 320);
             await WaitUntil(() => NativeBuffer.LiveBytes - baseline <= budget + heldBytes,
                 $"native bytes within budget {budget} + held {heldBytes} (now {NativeBuffer.LiveBytes - baseline})");
-            Assert.All(held, h => Assert.Equal(h.JsonLength, h.Json.Span.Length));
+            Assert.All(held, h => Assert.Equal(h.RecordLength, h.Record.Span.Length));
         }
 
         foreach (var document in held)

@@ -85,7 +85,7 @@ public sealed class ProofDocumentCacheSerializerTests
         var bytes = _serializer.Serialize(new FusionCacheDistributedEntry<ProofDocument?>(document, 1, 2, [], null!));
 
         Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("PLAINTEXT-MARKER")) < 0);
-        Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(document.ImageHash.Value)) < 0);
+        Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(document.ImageHash!.Value.Value)) < 0);
         Assert.True(bytes.AsSpan().IndexOf(document.Gzip.Span[..16]) < 0, "the gzip bytes must only appear encrypted");
     }
 

@@ -105,7 +105,7 @@ public sealed class StorageManagerTests : IDisposable
         var stored = await _store.StoreAsync(Command("a", "[1]"), default);
 
         var byId = await _store.GetAsync(stored.Document.ProofId, default);
-        var byImage = await _store.GetByImageAsync(stored.Document.ImageHash, default);
+        var byImage = await _store.GetByImageAsync(stored.Document.ImageHash!.Value, default);
 
         Assert.True(stored.Document.SharesBytesWith(byId!));
         Assert.True(stored.Document.SharesBytesWith(byImage!));
@@ -159,10 +159,10 @@ public sealed class StorageManagerTests : IDisposable
     {
         var first = await _store.StoreAsync(Command("a", "{\"v\":1}"), default);
 
-        Assert.True(await _store.DeleteAsync(first.Document.ProofId, default));
+        Assert.Equal(first.Document.ProofId, (await _store.DeleteAsync(first.Document.ProofId, default))?.ProofId);
         Assert.Null(await _store.GetAsync(first.Document.ProofId, default));
-        Assert.Null(await _store.GetByImageAsync(first.Document.ImageHash, default));
-        Assert.False(await _store.DeleteAsync(first.Document.ProofId, default));
+        Assert.Null(await _store.GetByImageAsync(first.Document.ImageHash!.Value, default));
+        Assert.Null(await _store.DeleteAsync(first.Document.ProofId, default));
 
         _time.Advance(TimeSpan.FromMinutes(1));
         var again = await _store.StoreAsync(Command("a", "{\"v\":2}"), default);

@@ -4,6 +4,148 @@
  */
 
 export interface paths {
+    "/c2pa/v1/services/supportedAlgorithms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The soft binding algorithms this repository resolves (every name on the C2PA list; matching is exact)
+         * @description Needs an API key with the `proofs:read` scope, or none when `ProofStorage:Auth:AllowAnonymousReads` is on.
+         */
+        get: operations["C2paSupportedAlgorithms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/c2pa/v1/matches/byBinding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Manifest ids of the manifest stores carrying a soft binding value
+         * @description alg: a name from the C2PA soft binding algorithm list; value: base64; maxResults: 1 or more (default 10, at most 100 returned). A value longer than 2048 characters is a 414: use POST.
+         *
+         *     Needs an API key with the `proofs:read` scope, or none when `ProofStorage:Auth:AllowAnonymousReads` is on.
+         */
+        get: operations["C2paQueryByBinding"];
+        put?: never;
+        /**
+         * As GET /matches/byBinding, the binding in the body
+         * @description Needs an API key with the `proofs:read` scope, or none when `ProofStorage:Auth:AllowAnonymousReads` is on.
+         */
+        post: operations["C2paQueryByLargeBinding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/c2pa/v1/matches/byContent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Not supported: this repository computes no fingerprint from content (415)
+         * @description Needs an API key with the `proofs:read` scope, or none when `ProofStorage:Auth:AllowAnonymousReads` is on.
+         */
+        post: operations["C2paQueryByContent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/c2pa/v1/manifests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a C2PA manifest store (application/c2pa); answers its active manifest's id
+         * @description 200 {"manifestId"} whether it was stored now or already held (same manifest id, same proof). No receipt is issued (returnReceipt=true is answered without one). Soft bindings its active manifest declares are indexed.
+         *
+         *     Needs an API key with the `proofs:write` scope.
+         */
+        post: operations["C2paAddManifest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/c2pa/v1/manifests/{manifestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The manifest store whose active manifest is manifestId (application/c2pa)
+         * @description returnActiveManifest=true: a manifest store holding only the active manifest. Strong ETag, immutable caching, 304, HEAD.
+         *
+         *     Needs an API key with the `proofs:read` scope, or none when `ProofStorage:Auth:AllowAnonymousReads` is on.
+         */
+        get: operations["C2paGetManifest"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the manifest store(s) whose active manifest is manifestId, and their soft bindings
+         * @description Needs an API key with the `proofs:delete` scope.
+         */
+        delete: operations["C2paDeleteManifest"];
+        options?: never;
+        /**
+         * The manifest store whose active manifest is manifestId (application/c2pa)
+         * @description returnActiveManifest=true: a manifest store holding only the active manifest. Strong ETag, immutable caching, 304, HEAD.
+         *
+         *     Needs an API key with the `proofs:read` scope, or none when `ProofStorage:Auth:AllowAnonymousReads` is on.
+         */
+        head: operations["HeadC2paGetManifest"];
+        patch?: never;
+        trace?: never;
+    };
+    "/c2pa/v1/bindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a soft binding value find a stored manifest store (204)
+         * @description The value must be one the manifest store carries (given with it or declared by its active manifest's c2pa.soft-binding assertion); 404 when the manifest id is not stored or the store carries no such value.
+         *
+         *     Needs an API key with the `proofs:write` scope.
+         */
+        post: operations["C2paAssociateManifest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -90,8 +232,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Store the proof of an image
-         * @description 201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored).
+         * Store the proof of an image (JSON), or a C2PA manifest store as its raw bytes (application/c2pa)
+         * @description 201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored). With Content-Type: application/c2pa the body is a JUMBF manifest store, kept as sent (no base64); the query string carries imageHash (optional: without it the proof is named by the active manifest's id), metadata.{key}={value} and softBinding={alg}:{base64} (repeatable). The answer then includes manifestId. See docs/c2pa.md.
          *
          *     Needs an API key with the `proofs:write` scope.
          */
@@ -386,7 +528,7 @@ export interface components {
         };
         /** @description An RFC 9457 problem. Branch on `type`, a stable URN of the catalogue (`urn:proofstorage:problem:<slug>`); `detail` says what happened this time. */
         HttpValidationProblemDetails: {
-            /** @description The kind of failure: `urn:proofstorage:problem:validation`, `urn:proofstorage:problem:malformed-request`, `urn:proofstorage:problem:unauthorized`, `urn:proofstorage:problem:forbidden`, `urn:proofstorage:problem:not-found`, `urn:proofstorage:problem:method-not-allowed`, `urn:proofstorage:problem:request-timeout`, `urn:proofstorage:problem:request-too-large`, `urn:proofstorage:problem:too-large`, `urn:proofstorage:problem:unsupported-media-type`, `urn:proofstorage:problem:rate-limited`, `urn:proofstorage:problem:unexpected`, `urn:proofstorage:problem:integrity`, `urn:proofstorage:problem:storage-unavailable`, `urn:proofstorage:problem:overloaded`. */
+            /** @description The kind of failure: `urn:proofstorage:problem:validation`, `urn:proofstorage:problem:malformed-request`, `urn:proofstorage:problem:invalid-manifest-store`, `urn:proofstorage:problem:unauthorized`, `urn:proofstorage:problem:forbidden`, `urn:proofstorage:problem:not-found`, `urn:proofstorage:problem:method-not-allowed`, `urn:proofstorage:problem:request-timeout`, `urn:proofstorage:problem:request-too-large`, `urn:proofstorage:problem:too-large`, `urn:proofstorage:problem:query-too-long`, `urn:proofstorage:problem:unsupported-media-type`, `urn:proofstorage:problem:content-matching-unsupported`, `urn:proofstorage:problem:rate-limited`, `urn:proofstorage:problem:unexpected`, `urn:proofstorage:problem:integrity`, `urn:proofstorage:problem:storage-unavailable`, `urn:proofstorage:problem:overloaded`. */
             type: string;
             title: string;
             /** Format: int32 */
@@ -415,9 +557,14 @@ export interface components {
             found: components["schemas"]["ProofRecordResponse"][];
             missing: string[];
         };
+        /** @description `c2pa.manifestCreateResult` (this repository issues no receipts). */
+        ManifestCreateResult: {
+            /** @example urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10 */
+            manifestId: string;
+        };
         /** @description An RFC 9457 problem. Branch on `type`, a stable URN of the catalogue (`urn:proofstorage:problem:<slug>`); `detail` says what happened this time. */
         ProblemDetails: {
-            /** @description The kind of failure: `urn:proofstorage:problem:validation`, `urn:proofstorage:problem:malformed-request`, `urn:proofstorage:problem:unauthorized`, `urn:proofstorage:problem:forbidden`, `urn:proofstorage:problem:not-found`, `urn:proofstorage:problem:method-not-allowed`, `urn:proofstorage:problem:request-timeout`, `urn:proofstorage:problem:request-too-large`, `urn:proofstorage:problem:too-large`, `urn:proofstorage:problem:unsupported-media-type`, `urn:proofstorage:problem:rate-limited`, `urn:proofstorage:problem:unexpected`, `urn:proofstorage:problem:integrity`, `urn:proofstorage:problem:storage-unavailable`, `urn:proofstorage:problem:overloaded`. */
+            /** @description The kind of failure: `urn:proofstorage:problem:validation`, `urn:proofstorage:problem:malformed-request`, `urn:proofstorage:problem:invalid-manifest-store`, `urn:proofstorage:problem:unauthorized`, `urn:proofstorage:problem:forbidden`, `urn:proofstorage:problem:not-found`, `urn:proofstorage:problem:method-not-allowed`, `urn:proofstorage:problem:request-timeout`, `urn:proofstorage:problem:request-too-large`, `urn:proofstorage:problem:too-large`, `urn:proofstorage:problem:query-too-long`, `urn:proofstorage:problem:unsupported-media-type`, `urn:proofstorage:problem:content-matching-unsupported`, `urn:proofstorage:problem:rate-limited`, `urn:proofstorage:problem:unexpected`, `urn:proofstorage:problem:integrity`, `urn:proofstorage:problem:storage-unavailable`, `urn:proofstorage:problem:overloaded`. */
             type: string;
             title: string;
             /** Format: int32 */
@@ -460,8 +607,11 @@ export interface components {
         ProofRecordResponse: {
             /** @example q5mT0W1dN3f8S0aB7kLx2Q */
             proofId: string;
-            /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
-            imageHash: string;
+            /**
+             * @description Absent for a C2PA manifest store stored without an image hash.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            imageHash?: string | null;
             /** @example 2026-11-28T10:00:00.000Z */
             createdAt: string;
             /**
@@ -472,10 +622,17 @@ export interface components {
             metadata: {
                 [key: string]: string;
             };
-            /** @description Present only when the proof was stored with one. */
+            /** @description Present only when the proof was stored with one (always `application/c2pa` for a manifest store stored raw). */
             proofMediaType?: string | null;
             /**
-             * @description The proof exactly as it was sent.
+             * @description A manifest store stored raw: its active manifest's id.
+             * @example urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10
+             */
+            manifestId?: string | null;
+            /** @description A manifest store stored raw: the soft bindings it is found by (given with it, and declared by its active manifest). */
+            softBindings?: components["schemas"]["SoftBindingContract"][] | null;
+            /**
+             * @description The proof exactly as it was sent (a manifest store stored raw: its bytes in base64; its raw bytes are at `/manifest`).
              * @example {
              *       "claim": {
              *         "alg": "sha256",
@@ -553,6 +710,55 @@ export interface components {
             /** Format: date-time */
             lastCompletedAt?: string | null;
         };
+        /** @description One algorithm of ProofStorage.Api.Contracts.SoftBindingAlgList. */
+        SoftBindingAlgEntry: {
+            /** @example com.digimarc.validate.1 */
+            alg: string;
+        };
+        /** @description `c2pa.softBindingAlgList`: the algorithms this repository resolves, by kind. */
+        SoftBindingAlgList: {
+            watermarks: components["schemas"]["SoftBindingAlgEntry"][];
+            fingerprints: components["schemas"]["SoftBindingAlgEntry"][];
+        };
+        /** @description `c2pa.bindings`: the body of `POST /bindings`. */
+        SoftBindingAssociation: {
+            /**
+             * @description A soft binding value (base64) the manifest store carries.
+             * @example AAECAwQFBgc=
+             */
+            bindingValue: string;
+            /** @example urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10 */
+            manifestId: string;
+        };
+        /** @description A soft binding: an algorithm from the C2PA soft binding algorithm list and its value in base64. */
+        SoftBindingContract: {
+            /** @example com.digimarc.validate.1 */
+            alg: string;
+            /** @example AAECAwQFBgc= */
+            value: string;
+        };
+        /**
+         * @description One match. `endpoint` and `similarityScore` are never sent: every manifest is on this API's own
+         *     `/manifests`, and matching is exact.
+         */
+        SoftBindingMatch: {
+            /** @example urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10 */
+            manifestId: string;
+        };
+        /** @description `c2pa.softBindingQuery`: the body of `POST /matches/byBinding`. */
+        SoftBindingQuery: {
+            /** @example com.digimarc.validate.1 */
+            alg: string;
+            /**
+             * @description The soft binding's value, base64.
+             * @example AAECAwQFBgc=
+             */
+            value: string;
+        };
+        /** @description `c2pa.softBindingQueryResult`. */
+        SoftBindingQueryResult: {
+            matches: components["schemas"]["SoftBindingMatch"][];
+        };
         /** @description The store's figures (ProofStorage.Core.StorageSnapshot) and the scheduled scrub's. */
         StatsResponse: {
             cache: components["schemas"]["CacheSnapshot"];
@@ -609,8 +815,17 @@ export interface components {
              * @example q5mT0W1dN3f8S0aB7kLx2Q
              */
             proofId: string;
-            /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
-            imageHash: string;
+            /**
+             * @description The image's SHA-256; absent for a C2PA manifest store stored without one (it is named by its manifest id).
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            imageHash: string | null;
+            /**
+             * @description For a C2PA manifest store (stored as `application/c2pa`): its active manifest's id, which
+             *     `GET /c2pa/v1/manifests/{manifestId}` resolves. Absent for a JSON proof.
+             * @example urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10
+             */
+            manifestId?: string | null;
             /**
              * @description When the proof was first stored (UTC).
              * @example 2026-11-28T10:00:00.000Z
@@ -623,7 +838,7 @@ export interface components {
             deduplicated: boolean;
             /**
              * Format: int64
-             * @description Size of the stored record as JSON.
+             * @description Size of the stored record (uncompressed): the JSON record, or the binary record around a manifest store's raw bytes.
              * @example 4096
              */
             sizeBytes: number;
@@ -643,6 +858,910 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    C2paSupportedAlgorithms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoftBindingAlgList"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    C2paQueryByBinding: {
+        parameters: {
+            query?: {
+                alg?: string;
+                value?: string;
+                maxResults?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoftBindingQueryResult"];
+                };
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description URI Too Long: `urn:proofstorage:problem:query-too-long` (Query too long). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    C2paQueryByLargeBinding: {
+        parameters: {
+            query?: {
+                maxResults?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SoftBindingQuery"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoftBindingQueryResult"];
+                };
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:malformed-request` (Malformed request); `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large: `urn:proofstorage:problem:request-too-large` (Request body too large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: `urn:proofstorage:problem:unsupported-media-type` (Unsupported media type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    C2paQueryByContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: `urn:proofstorage:problem:content-matching-unsupported` (Content matching not supported). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    C2paAddManifest: {
+        parameters: {
+            query?: {
+                returnReceipt?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/c2pa": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManifestCreateResult"];
+                };
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:malformed-request` (Malformed request); `urn:proofstorage:problem:validation` (One or more validation errors occurred.); `urn:proofstorage:problem:invalid-manifest-store` (Not a C2PA manifest store). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large: `urn:proofstorage:problem:request-too-large` (Request body too large); `urn:proofstorage:problem:too-large` (Proof too large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: `urn:proofstorage:problem:unsupported-media-type` (Unsupported media type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    C2paGetManifest: {
+        parameters: {
+            query?: {
+                returnActiveManifest?: string;
+            };
+            header?: {
+                /**
+                 * @description ETags the caller holds (either representation's); a match answers 304 with no body.
+                 * @example "dQel3Y_U6XGS-YglodhROg"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                manifestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /**
+                     * @description Strong ETag of this representation; a proof never changes under its id.
+                     * @example "dQel3Y_U6XGS-YglodhROg"
+                     */
+                    ETag: string;
+                    /**
+                     * @description A year, immutable; public only when anyone may read.
+                     * @example private, max-age=31536000, immutable
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The proof document (C2PA remote manifest).
+                     * @example </v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q/manifest>; rel="c2pa-manifest"
+                     */
+                    Link: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: the If-None-Match tag matches; no body. */
+            304: {
+                headers: {
+                    /**
+                     * @description Strong ETag of this representation; a proof never changes under its id.
+                     * @example "dQel3Y_U6XGS-YglodhROg"
+                     */
+                    ETag: string;
+                    /**
+                     * @description A year, immutable; public only when anyone may read.
+                     * @example private, max-age=31536000, immutable
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The proof document (C2PA remote manifest).
+                     * @example </v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q/manifest>; rel="c2pa-manifest"
+                     */
+                    Link: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: `urn:proofstorage:problem:not-found` (Not found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    C2paDeleteManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                manifestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: `urn:proofstorage:problem:not-found` (Not found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    HeadC2paGetManifest: {
+        parameters: {
+            query?: {
+                returnActiveManifest?: string;
+            };
+            header?: {
+                /**
+                 * @description ETags the caller holds (either representation's); a match answers 304 with no body.
+                 * @example "dQel3Y_U6XGS-YglodhROg"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                manifestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /**
+                     * @description Strong ETag of this representation; a proof never changes under its id.
+                     * @example "dQel3Y_U6XGS-YglodhROg"
+                     */
+                    ETag: string;
+                    /**
+                     * @description A year, immutable; public only when anyone may read.
+                     * @example private, max-age=31536000, immutable
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The proof document (C2PA remote manifest).
+                     * @example </v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q/manifest>; rel="c2pa-manifest"
+                     */
+                    Link: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: the If-None-Match tag matches; no body. */
+            304: {
+                headers: {
+                    /**
+                     * @description Strong ETag of this representation; a proof never changes under its id.
+                     * @example "dQel3Y_U6XGS-YglodhROg"
+                     */
+                    ETag: string;
+                    /**
+                     * @description A year, immutable; public only when anyone may read.
+                     * @example private, max-age=31536000, immutable
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The proof document (C2PA remote manifest).
+                     * @example </v1/proofs/q5mT0W1dN3f8S0aB7kLx2Q/manifest>; rel="c2pa-manifest"
+                     */
+                    Link: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found: `urn:proofstorage:problem:not-found` (Not found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    C2paAssociateManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SoftBindingAssociation"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `urn:proofstorage:problem:malformed-request` (Malformed request); `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized: `urn:proofstorage:problem:unauthorized` (Authentication required). */
+            401: {
+                headers: {
+                    /**
+                     * @description How to send the API key.
+                     * @example ApiKey realm="ProofStorage", header="X-Api-Key"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden: `urn:proofstorage:problem:forbidden` (Forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: `urn:proofstorage:problem:not-found` (Not found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large: `urn:proofstorage:problem:request-too-large` (Request body too large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: `urn:proofstorage:problem:unsupported-media-type` (Unsupported media type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests: `urn:proofstorage:problem:rate-limited` (Too many requests). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Bad Gateway: `urn:proofstorage:problem:integrity` (Stored proof failed verification). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable: `urn:proofstorage:problem:storage-unavailable` (Storage unavailable); `urn:proofstorage:problem:overloaded` (Overloaded). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     Live: {
         parameters: {
             query?: never;
@@ -848,7 +1967,12 @@ export interface operations {
     };
     StoreProof: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description With application/c2pa only: SHA-256 of the image (64 hexadecimal characters); without it the proof is named by the active manifest's id. */
+                imageHash?: string;
+                /** @description With application/c2pa only, repeatable: a soft binding, {alg}:{base64 value}, alg a name from the C2PA soft binding algorithm list (e.g. com.digimarc.validate.1). */
+                softBinding?: string[];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -856,6 +1980,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["StoreProofRequest"];
+                "application/c2pa": string;
             };
         };
         responses: {
@@ -882,7 +2007,7 @@ export interface operations {
                     "application/json": components["schemas"]["StoreProofResponse"];
                 };
             };
-            /** @description Bad Request: `urn:proofstorage:problem:malformed-request` (Malformed request); `urn:proofstorage:problem:validation` (One or more validation errors occurred.). */
+            /** @description Bad Request: `urn:proofstorage:problem:malformed-request` (Malformed request); `urn:proofstorage:problem:validation` (One or more validation errors occurred.); `urn:proofstorage:problem:invalid-manifest-store` (Not a C2PA manifest store). */
             400: {
                 headers: {
                     [name: string]: unknown;
