@@ -29,8 +29,13 @@ LABELS = {
     "svc-store-new": "service: store new image",
     "s3-put": "baseline: direct S3 PUT (envelope size)",
     "svc-store-dup": "service: store duplicate image",
-    "svc-mix-90-10": "service: 90 % GET / 10 % new store",
+    "svc-mix-90-10": "service: 90/10 mix, the GETs (90 % of the connections)",
     "svc-batch-100": "service: batch store of 100 new",
+    "svc-get-cached-64k": "service: cached GET, 64 KB class",
+    "kestrel-get-64k": "baseline: bare Kestrel, 64 KB class",
+    "nginx-get-64k": "baseline: nginx proxy_cache hit, 64 KB class",
+    "svc-mix-90-10-stores": "service: 90/10 mix, the new stores (10 % of the connections)",
+    "svc-delete": "service: delete a stored proof",
 }
 ORDER = list(LABELS)
 
@@ -51,6 +56,7 @@ def summary(name, conns):
         "n": len(rs),
         "rps": med([r["rps"] for r in rs]),
         "p50": med([r["p50_us"] for r in rs]) / 1000,
+        "p95": med([r.get("p95_us", float("nan")) for r in rs]) / 1000,
         "p99": med([r["p99_us"] for r in rs]) / 1000,
         "errors": sum(r["errors"] for r in rs),
         "requests": sum(r["requests"] for r in rs),
@@ -86,7 +92,8 @@ w(f"- Machine: {meta['machine']}; a shared VM, load average {meta.get('loadavg',
 w(f"- Service: Release build, `ASPNETCORE_ENVIRONMENT=Production`, provider **{meta['provider']}**"
   + (" (the local S3 server)" if meta["provider"] == "S3" else " (the S3 provider was not on this branch yet; the S3 server still backs the nginx and direct-S3 baselines)")
   + ", `Serilog:MinimumLevel:Default=Warning` (per-request logging off), every server process pinned to core 0 with `taskset`, `wrk -t1` pinned to core 1.")
-w(f"- GC: the processes see one CPU under `taskset -c 0`, so the runtime picks Workstation GC (measured in the Kestrel baseline: {meta['gc'] or 'n/a'}). Memory figures are under that mode.")
+w(f"- GC: the processes see one CPU under `taskset -c 0`, so the runtime picks Workstation GC (measured in the Kestrel baseline: {meta['gc'] or 'n/a'}). Memory figures are under that mode"
+  + (f", with the service's gen-0 budget set to {meta['gen0size']} (`DOTNET_GCgen0size`)." if meta.get("gen0size") else ", with the runtime's own gen-0 budget."))
 w(f"- Each comparison at {c_low} connections: {meta['rounds']} interleaved rounds (order reversed every other round) of {meta['duration']} per target after a {meta['warmup']} warm-up; the table shows medians, ratios are medians of per-round ratios. {c_high} connections: one run of {meta['duration']} per target.")
 w(f"- Proofs: the 4 KB class of the corpus (record JSON served: {meta['record_bytes']} B; envelope stored: {meta['stored_bytes']} B). Direct S3 GET reads "
   + ("the service's own envelope objects." if meta["provider"] == "S3" else "objects of the envelope size.") + " Direct S3 PUT writes new objects of the envelope size.")
@@ -133,6 +140,65 @@ growth = (meta["l1_after_kb"] - meta["l1_before_kb"]) * 1024
 w(f"| L1 RSS growth after writing 4× a {budget / 2**20:.0f} MiB budget | {growth / 2**20:.1f} MiB ({growth / budget:.2f} × budget; peak RSS {meta['l1_peak_kb'] / 1024:.0f} MiB) | ≤ 1.2 × budget | {verdict(growth <= 1.2 * budget)} |")
 w("")
 
+# --- issue #13 targets -------------------------------------------------------------------------------------------
+def rounds_of(name, field, conns=c_low):
+    # Runs recorded before a field existed (p95 came with issue #13) show it as nan rather than stopping the report.
+    return [r.get(field, float("nan")) for r in pick(name, conns)]
+
+
+def hit_rate(name, conns):
+    rs = [r for r in pick(name, conns) if "l1_hits" in r]
+    hits, misses = sum(r["l1_hits"] for r in rs), sum(r["l1_misses"] for r in rs)
+    return (hits / (hits + misses) if hits + misses else float("nan")), hits, misses
+
+
+w("## Targets of issue #13 (one pipeline, memory that keeps its budget)")
+w("")
+w("Ratios are medians of per-round ratios (rounds listed); every figure is from this run.")
+w("")
+w("| measure | measured | goal | verdict |")
+w("|---|---:|---:|---|")
+for label, cached, kestrel, nginx in (("4 KB", "svc-get-cached", "kestrel-get", "nginx-get"), ("64 KB", "svc-get-cached-64k", "kestrel-get-64k", "nginx-get-64k")):
+    rk, rk_all = paired(cached, kestrel, "rps")
+    rn, rn_all = paired(cached, nginx, "rps")
+    if rk_all:
+        w(f"| cached GET req/s ÷ bare Kestrel, {label} class | {rk:.2f} (rounds: {fmt_ratios(rk_all)}) | ≥ 0.95 | {verdict(rk >= 0.95)} |")
+    if rn_all:
+        w(f"| cached GET req/s ÷ nginx proxy_cache hit, {label} class | {rn:.2f} (rounds: {fmt_ratios(rn_all)}) | ≥ 1.0 | {verdict(rn >= 1.0)} |")
+rd13, rd13_all = paired("svc-store-dup", "svc-get-cached", "rps")
+dup13 = summary("svc-store-dup", c_low)
+if dup13:
+    w(f"| duplicate store req/s ÷ cached GET req/s; provider writes | {rd13:.2f} (rounds: {fmt_ratios(rd13_all)}); {dup13['puts']} writes | ≥ 0.85; 0 | {verdict(rd13 >= 0.85 and dup13['puts'] == 0)} |")
+mix_high = summary("svc-mix-90-10", c_high)
+if mix_high:
+    ratio = mix_high["p99"] / mix_high["p50"] if mix_high["p50"] else float("inf")
+    errors = mix_high["errors"] + (summary("svc-mix-90-10-stores", c_high) or {"errors": 0})["errors"]
+    w(f"| {c_high} connections, 90/10 mix: p99 ÷ p50 of the GETs; errors (GETs and stores) | {ratio:.1f} (p50 {mix_high['p50']:.2f} ms, p99 {mix_high['p99']:.2f} ms); {errors} | < 5; 0 | {verdict(ratio < 5 and errors == 0)} |")
+growth13 = (meta["l1_after_kb"] - meta["l1_before_kb"]) * 1024
+w(f"| RSS growth after writing 4 × the L1 budget ({meta['l1_budget'] / 2**20:.0f} MiB) | {growth13 / 2**20:.1f} MiB = {growth13 / meta['l1_budget']:.2f} × budget | ≤ 1.2 × budget | {verdict(growth13 <= 1.2 * meta['l1_budget'])} |")
+kestrel_hwm = max([r["hwm_kb"] for r in runs if r["name"].startswith("kestrel-get")] or [0])
+if "rss_get_hwm_kb" in meta and kestrel_hwm:
+    ratio = meta["rss_get_hwm_kb"] / kestrel_hwm
+    w(f"| peak RSS serving cached GETs ÷ bare Kestrel's | {meta['rss_get_hwm_kb'] / 1024:.0f} MiB ÷ {kestrel_hwm / 1024:.0f} MiB = {ratio:.2f} | ≤ 1.5 | {verdict(ratio <= 1.5)} |")
+if "big_peak_kb" in meta:
+    grown = (meta["big_peak_kb"] - meta["big_idle_kb"]) * 1024
+    budget_b = meta["body_budget"]
+    w(f"| {meta['big_parallel']} parallel stores of {meta['big_size'] / 1e6:.0f} MB proofs: peak RSS − idle RSS | {grown / 2**20:.0f} MiB = {grown / budget_b:.2f} × the {budget_b / 2**20:.0f} MiB in-flight body budget ({meta['big_result']}) | ≤ 1.2 × budget | {verdict(grown <= 1.2 * budget_b)} |")
+for n in ("svc-get-cold", "svc-store-new", "svc-batch-100", "svc-delete"):
+    if summary(n, c_low):
+        w(f"| {LABELS[n].replace('service: ', '')}: req/s, p95 per round | {', '.join(f'{x:,.0f}' for x in rounds_of(n, 'rps'))} req/s; p95 {', '.join(f'{x / 1000:.2f}' for x in rounds_of(n, 'p95_us'))} ms | not worse than before | see the previous report |")
+w("")
+rate, hits, misses = hit_rate("svc-mix-90-10", c_low)
+rate_high, hits_high, misses_high = hit_rate("svc-mix-90-10", c_high)
+w(f"L1 hit rate during the 90/10 mix (the read instance's memory-level counters before and after each run, GETs and the stores' dedup checks): "
+  f"{rate:.3f} at {c_low} connections ({hits:,} hits, {misses:,} misses), {rate_high:.3f} at {c_high} ({hits_high:,} / {misses_high:,}).")
+w("")
+if "big_peak_kb" in meta:
+    w(f"Large bodies: a fresh instance with L1 off (so only request memory counts) and `ProofStorage:Overload:MaxInFlightBodyBytes={meta['body_budget']}` "
+      f"took {meta['big_count']} stores of ~{meta['big_size']:,} B incompressible proofs, {meta['big_parallel']} at a time: RSS idle {meta['big_idle_kb'] / 1024:.0f} MiB, "
+      f"peak {meta['big_peak_kb'] / 1024:.0f} MiB, after {meta['big_after_kb'] / 1024:.0f} MiB.")
+    w("")
+
 # --- charts (drawn by perf/charts.py beside the report) ----------------------------------------------------------
 CHART_TITLES = {
     "throughput": "Throughput of the service against each baseline, per round",
@@ -151,14 +217,14 @@ if a.chart:
 for conns in (c_low, c_high):
     w(f"## All scenarios at {conns} connections")
     w("")
-    w("| scenario | runs | req/s (median) | p50 ms | p99 ms | p99/p50 | errors | provider writes | peak RSS of server MiB |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("| scenario | runs | req/s (median) | p50 ms | p95 ms | p99 ms | p99/p50 | errors | provider writes | peak RSS of server MiB |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in ORDER:
         s = summary(n, conns)
         if not s:
             continue
         puts = "" if s["puts"] is None else str(s["puts"])
-        w(f"| {LABELS[n]} | {s['n']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p99']:.2f} | {s['p99'] / s['p50'] if s['p50'] else float('nan'):.1f} | {s['errors']} | {puts} | {s['hwm_mb']:.0f} |")
+        w(f"| {LABELS[n]} | {s['n']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p95']:.2f} | {s['p99']:.2f} | {s['p99'] / s['p50'] if s['p50'] else float('nan'):.1f} | {s['errors']} | {puts} | {s['hwm_mb']:.0f} |")
     w("")
 w(f"Batch rows count requests of 100 items (items/s = 100 × req/s) and run at 1/64 of the connections ({max(1, c_low // 64)} and {max(1, c_high // 64)}), so 100 × that many stores are in flight. Peak RSS is the process's high-water mark (VmHWM) at the end of the run; the S3 server and nginx rows show those processes. Provider writes are the service's own counters (`/v1/stats`) read before and after each run. The access-tracking row is a third instance like the cached one with `ProofStorage:AccessTracking:Enabled=true` at its defaults (flushed every 10 s to the provider, no Redis): its provider writes are those flushes.")
 w("")
@@ -199,10 +265,10 @@ w("## Raw runs")
 w("")
 w("Every wrk run (requests/s, p50/p99 in ms, errors) in the order they ran; the JSON lines sit next to this file.")
 w("")
-w("| scenario | connections | round | req/s | p50 | p99 | errors |")
-w("|---|---:|---|---:|---:|---:|---:|")
+w("| scenario | connections | round | req/s | p50 | p95 | p99 | errors |")
+w("|---|---:|---|---:|---:|---:|---:|---:|")
 for r in runs:
-    w(f"| {r['name']} | {r['connections']} | {r['round']} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {r['errors']} |")
+    w(f"| {r['name']} | {r['connections']} | {r['round']} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} | {r.get('p95_us', float('nan')) / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {r['errors']} |")
 w("")
 
 with open(a.out, "w") as f:

@@ -11,6 +11,11 @@
 #   PERF_WARMUP=5s       per target warm-up   PERF_CONNECTIONS_HIGH=1000
 #   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
 #   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
+#   PERF_DELETE_COUNT=40000 proofs seeded for the delete scenario (each run deletes ids no earlier run used)
+#   PERF_BODY_BUDGET=67108864 the service's in-flight body budget for the 32 x 8 MB parallel-store scenario
+#   PERF_BIG_SIZE=8000000 PERF_BIG_PARALLEL=32 PERF_BIG_COUNT=64   that scenario's proofs
+#   PERF_GC_GEN0SIZE=    unset: the runtime's gen-0 budget; e.g. 0x400000 runs every service instance with
+#                        DOTNET_GCgen0size set so (its uncollected garbage counts in the RSS checks; docs/operations.md)
 #   PERF_OUT=perf/results/<UTC date>.md
 #   PERF_SMOKE=1         a bounded smoke run (CI): 2s runs, 1 round, no micro benchmarks, 256 high connections, report
 #                        to perf/results/tmp/ (git-ignored) unless PERF_OUT is set; each knob above still overrides it
@@ -21,7 +26,7 @@ cd "$ROOT"
 
 STAMP="$(date -u +%Y-%m-%d)"
 if [[ "${PERF_SMOKE:-0}" == 1 ]]; then
-  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}"
+  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}" "${PERF_DELETE_COUNT:=16000}"
   : "${PERF_OUT:=perf/results/tmp/smoke-$STAMP.md}"
 fi
 DURATION="${PERF_DURATION:-5s}"
@@ -35,6 +40,11 @@ PROVIDER="${PERF_PROVIDER:-auto}"
 SKIP_BDN="${PERF_SKIP_BDN:-0}"
 L1_BUDGET="${PERF_L1_BUDGET:-33554432}"
 OUT="${PERF_OUT:-perf/results/$STAMP.md}"
+DELETE_COUNT="${PERF_DELETE_COUNT:-40000}"
+BODY_BUDGET="${PERF_BODY_BUDGET:-67108864}"
+BIG_SIZE="${PERF_BIG_SIZE:-8000000}"
+BIG_PARALLEL="${PERF_BIG_PARALLEL:-32}"
+BIG_COUNT="${PERF_BIG_COUNT:-64}"
 SERVER_CORE=0
 CLIENT_CORE=1
 # The local S3 server runs beside wrk, not beside the service: in production the bucket is another machine, so
@@ -153,9 +163,11 @@ start_service() {
     ProofStorage__Cache__MemorySizeLimitBytes="$budget" \
     ProofStorage__Auth__Keys__perf__Hash="$API_KEY_HASH" ProofStorage__Auth__Keys__perf__Scopes__0=proofs:read \
     ProofStorage__Auth__Keys__perf__Scopes__1=proofs:write ProofStorage__Auth__Keys__perf__Scopes__2=admin \
+    ProofStorage__Auth__Keys__perf__Scopes__3=proofs:delete \
     ProofStorage__RateLimit__Enabled=false \
     Serilog__MinimumLevel__Default=Warning \
-    "${storage[@]}" "${extra[@]}" \
+    ${PERF_GC_GEN0SIZE:+DOTNET_GCgen0size="$PERF_GC_GEN0SIZE"} \
+    "${storage[@]}" ${extra[@]+"${extra[@]}"} \
     taskset -c "$SERVER_CORE" dotnet "$WORK/api/ProofStorage.Api.dll" >"$WORK/$name.log" 2>&1 &
   SVC_PID=$!
   PIDS+=("$SVC_PID")
@@ -181,6 +193,18 @@ SEED_ARGS=(--url "$READ_URL" --corpus "$WORK/corpus" --class 4k --count 200 --ou
 if [[ "$PROVIDER" == S3 ]]; then SEED_ARGS+=(--s3-proof-prefix "$S3_PREFIX"); fi
 "${TOOL[@]}" seed "${SEED_ARGS[@]}" >"$WORK/seed.log"
 STORED_BYTES="$(cat "$WORK/seed/stored-bytes.txt")"
+
+log "seeding 40 proofs of the 64 KB class (the second cached-GET comparison)"
+SEED64_ARGS=(--url "$READ_URL" --corpus "$WORK/corpus" --class 64k --count 40 --out "$WORK/seed64" --s3 "$S3_URL/$BUCKET")
+if [[ "$PROVIDER" == S3 ]]; then SEED64_ARGS+=(--s3-proof-prefix "$S3_PREFIX"); fi
+"${TOOL[@]}" seed "${SEED64_ARGS[@]}" >"$WORK/seed64.log"
+# The Kestrel baseline serves every record of one folder.
+cp "$WORK"/seed64/records/*.json "$WORK/seed/records/"
+
+log "seeding $DELETE_COUNT proofs for the delete scenario"
+"${TOOL[@]}" seed --url "$COLD_URL" --corpus "$WORK/corpus" --class 4k --count "$DELETE_COUNT" --out "$WORK/seed-delete" --ids-only true >"$WORK/seed-delete.log"
+export PERF_DELETE_CURSOR="$WORK/delete-cursor"
+echo 0 >"$PERF_DELETE_CURSOR"
 
 log "starting the Kestrel limit and nginx proxy_cache"
 KESTREL_PORT="$(free_port)"
@@ -238,19 +262,25 @@ for child in $(pgrep -P "$NGINX_PID" || true); do taskset -a -p -c "$SERVER_CORE
 
 # --- 5. scenarios ------------------------------------------------------------------------------------------------
 IDS="$WORK/seed/ids.txt"
+IDS64="$WORK/seed64/ids.txt"
+DELETE_IDS="$WORK/seed-delete/ids.txt"
 HASHES="$WORK/seed/hashes.txt"
 PROOF="$WORK/corpus/proof-4k.json"
 S3_PATHS="$WORK/seed/s3-get-paths.txt"
 
-provider_puts() { # URL → provider write count of that instance
+provider_puts() { # URL → "provider writes, L1 hits, L1 misses" of that instance
   # Right after a run the service may still be draining queued requests and shed this one with 503: retry.
-  curl -fsS --retry 30 --retry-delay 1 -H "X-Api-Key: $PERF_API_KEY" "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p.get("puts",0) for p in d.get("storage",[])))'
+  curl -fsS --retry 30 --retry-delay 1 -H "X-Api-Key: $PERF_API_KEY" "$1/v1/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); m=d["cache"]["levels"][0]; print(sum(p.get("puts",0) for p in d.get("storage",[])), m.get("hits",0), m.get("misses",0))'
 }
 
 # scenario NAME → "URL PID SCRIPT ARGS..." (which server, which process to sample, which wrk script)
 scenario() {
   case "$1" in
     svc-get-cached) echo "$READ_URL $READ_PID get.lua $IDS /v1/proofs/" ;;
+    svc-get-cached-64k) echo "$READ_URL $READ_PID get.lua $IDS64 /v1/proofs/" ;;
+    kestrel-get-64k) echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS64 /v1/proofs/" ;;
+    nginx-get-64k)  echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS64 /v1/proofs/" ;;
+    svc-delete)     echo "$COLD_URL $COLD_PID delete.lua $DELETE_IDS" ;;
     svc-get-tracked) echo "$TRACKED_URL $TRACKED_PID get.lua $IDS /v1/proofs/" ;;
     kestrel-get)    echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS /v1/proofs/" ;;
     nginx-get)      echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS /v1/proofs/" ;;
@@ -259,16 +289,33 @@ scenario() {
     svc-store-new)  echo "$COLD_URL $COLD_PID store-new.lua $PROOF" ;;
     s3-put)         echo "$S3_URL $S3_PID s3-put.lua /$BUCKET $STORED_BYTES" ;;
     svc-store-dup)  echo "$READ_URL $READ_PID store-dup.lua $HASHES $PROOF" ;;
-    svc-mix-90-10)  echo "$READ_URL $READ_PID mix.lua $IDS $PROOF" ;;
+    # The mix runs as two wrk processes at once, so the GETs' latency is measured on its own: 90 % of the connections
+    # read cached proofs (this row), 10 % store new ones (svc-mix-90-10-stores, recorded from the second process).
+    svc-mix-90-10)  echo "$READ_URL $READ_PID get.lua $IDS /v1/proofs/" ;;
+    svc-mix-90-10-stores) echo "$READ_URL $READ_PID store-new.lua $PROOF" ;;
     svc-batch-100)  echo "$COLD_URL $COLD_PID batch.lua $PROOF 100" ;;
   esac
+}
+
+# record_line RESULT_JSON NAME CONNECTIONS ROUND PID STATS_BEFORE STATS_AFTER WRK_CONNECTIONS → one line of $RESULTS
+record_line() {
+  python3 - "$1" "$2" "$3" "$4" "$(rss_kb "$5")" "$(hwm_kb "$5")" "$6" "$7" "$8" >>"$RESULTS" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+r.update(name=sys.argv[2], connections=int(sys.argv[3]), wrk_connections=int(sys.argv[9]), round=sys.argv[4], rss_kb=int(sys.argv[5] or 0), hwm_kb=int(sys.argv[6] or 0))
+if sys.argv[7]:
+    before, after = [int(x) for x in sys.argv[7].split()], [int(x) for x in sys.argv[8].split()]
+    r["provider_puts"] = after[0] - before[0]
+    r["l1_hits"], r["l1_misses"] = after[1] - before[1], after[2] - before[2]
+print(json.dumps(r))
+PY
 }
 
 # run NAME CONNECTIONS DURATION ROUND [record]
 run() {
   local name="$1" conns="$2" duration="$3" round="$4" record="${5:-record}"
   read -r url pid script args <<<"$(scenario "$name")"
-  local puts_before="" puts_after=""
+  local puts_before="" puts_after="" mix_pid="" mix_out=""
   if [[ "$name" == svc-* ]]; then puts_before="$(provider_puts "$url")"; fi
   local line
   # shellcheck disable=SC2086
@@ -276,24 +323,37 @@ run() {
   # (100 × connections) stay in the range of the other scenarios instead of 100 × more.
   local wrk_conns="$conns"
   if [[ "$name" == svc-batch-100 ]]; then wrk_conns=$(( conns / 64 > 0 ? conns / 64 : 1 )); fi
+  if [[ "$name" == svc-mix-90-10 ]]; then
+    local store_conns=$(( conns / 10 > 0 ? conns / 10 : 1 ))
+    wrk_conns=$(( conns - store_conns ))
+    read -r _ _ store_script store_args <<<"$(scenario svc-mix-90-10-stores)"
+    mix_out="$WORK/mix-stores.$$.out"
+    # shellcheck disable=SC2086
+    taskset -c "$CLIENT_CORE" wrk -t1 -c"$store_conns" -d"$duration" --timeout 10s --latency -s "$PERF_LUA_DIR/$store_script" "$url" -- $store_args \
+      >"$mix_out" 2>>"$WORK/wrk.stderr" &
+    mix_pid=$!
+  fi
   line="$(taskset -c "$CLIENT_CORE" wrk -t1 -c"$wrk_conns" -d"$duration" --timeout 10s --latency -s "$PERF_LUA_DIR/$script" "$url" -- $args \
     2>>"$WORK/wrk.stderr" | tee -a "$WORK/wrk.log" | sed -n 's/^PERF_RESULT //p')"
+  local mix_line=""
+  if [[ -n "$mix_pid" ]]; then
+    wait "$mix_pid" || true
+    mix_line="$(sed -n 's/^PERF_RESULT //p' "$mix_out")"
+    rm -f "$mix_out"
+  fi
   [[ -n "$line" ]] || { log "wrk gave no result for $name"; tail -n 5 "$WORK/wrk.stderr" >&2; return 1; }
   if [[ "$name" == svc-* ]]; then puts_after="$(provider_puts "$url")"; fi
   if [[ "$record" == record ]]; then
-    python3 - "$line" "$name" "$conns" "$round" "$(rss_kb "$pid")" "$(hwm_kb "$pid")" "$puts_before" "$puts_after" "$wrk_conns" >>"$RESULTS" <<'PY'
-import json, sys
-r = json.loads(sys.argv[1])
-r.update(name=sys.argv[2], connections=int(sys.argv[3]), wrk_connections=int(sys.argv[9]), round=sys.argv[4], rss_kb=int(sys.argv[5] or 0), hwm_kb=int(sys.argv[6] or 0))
-if sys.argv[7]:
-    r["provider_puts"] = int(sys.argv[8]) - int(sys.argv[7])
-print(json.dumps(r))
-PY
+    record_line "$line" "$name" "$conns" "$round" "$pid" "$puts_before" "$puts_after" "$wrk_conns"
+    if [[ -n "$mix_line" ]]; then
+      record_line "$mix_line" svc-mix-90-10-stores "$conns" "$round" "$pid" "" "" "$(( conns - wrk_conns ))"
+    fi
   fi
   log "$(printf '%-15s c=%-4s round %-6s ' "$name" "$conns" "$round")$(echo "$line" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%9.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d" % (r["rps"], r["p50_us"]/1000, r["p99_us"]/1000, r["errors"]))')"
 }
 
-ALL=(svc-get-cached svc-get-tracked kestrel-get nginx-get svc-get-cold s3-get svc-store-new s3-put svc-store-dup svc-mix-90-10 svc-batch-100)
+ALL=(svc-get-cached svc-get-tracked kestrel-get nginx-get svc-get-cached-64k kestrel-get-64k nginx-get-64k svc-get-cold s3-get svc-store-new s3-put
+  svc-store-dup svc-mix-90-10 svc-batch-100 svc-delete)
 
 log "warm-up ($WARMUP per target)"
 for name in "${ALL[@]}"; do run "$name" "$C_LOW" "$WARMUP" warmup skip; done
@@ -351,6 +411,29 @@ samples = [[int(t), int(kb)] for t, kb in (line.split() for line in open(sys.arg
 print(json.dumps({"samples": samples, "warm": [int(sys.argv[2]), int(sys.argv[3])], "fill": [int(sys.argv[4]), int(sys.argv[5])]}))
 PY
 )"
+kill "$L1_PID" 2>/dev/null || true
+wait "$L1_PID" 2>/dev/null || true
+
+# --- 6b. peak RSS serving cached GETs (a fresh instance that does nothing else), against the Kestrel baseline's ----
+log "peak RSS of a fresh instance serving cached GETs"
+start_service rssget 67108864
+RSS_URL="http://127.0.0.1:$SVC_PORT"; RSS_PID="$SVC_PID"
+"${TOOL[@]}" seed --url "$RSS_URL" --corpus "$WORK/corpus" --class 4k --count 200 --out "$WORK/seed-rss" --ids-only true >"$WORK/seed-rss.log"
+taskset -c "$CLIENT_CORE" wrk -t1 -c"$C_LOW" -d"$WARMUP" -s "$PERF_LUA_DIR/get.lua" "$RSS_URL" -- "$WORK/seed-rss/ids.txt" /v1/proofs/ >/dev/null 2>>"$WORK/wrk.stderr"
+taskset -c "$CLIENT_CORE" wrk -t1 -c"$C_LOW" -d"$DURATION" -s "$PERF_LUA_DIR/get.lua" "$RSS_URL" -- "$WORK/seed-rss/ids.txt" /v1/proofs/ >/dev/null 2>>"$WORK/wrk.stderr"
+RSS_GET_HWM="$(hwm_kb "$RSS_PID")"
+kill "$RSS_PID" 2>/dev/null || true
+wait "$RSS_PID" 2>/dev/null || true
+
+# --- 6c. memory under large bodies: BIG_PARALLEL stores of BIG_SIZE proofs at once, L1 off ---------------------
+log "$BIG_COUNT stores of $BIG_SIZE B, $BIG_PARALLEL at a time (in-flight body budget $BODY_BUDGET)"
+start_service big 1 ProofStorage__Overload__MaxInFlightBodyBytes="$BODY_BUDGET"
+BIG_URL="http://127.0.0.1:$SVC_PORT"; BIG_PID="$SVC_PID"
+sleep 1
+BIG_IDLE="$(rss_kb "$BIG_PID")"
+BIG_RESULT="$("${TOOL[@]}" bulk --url "$BIG_URL" --size "$BIG_SIZE" --parallel "$BIG_PARALLEL" --count "$BIG_COUNT")"
+BIG_PEAK="$(hwm_kb "$BIG_PID")"
+BIG_AFTER="$(rss_kb "$BIG_PID")"
 stop_all
 
 # --- 7. report ---------------------------------------------------------------------------------------------------
@@ -359,8 +442,10 @@ cat >"$WORK/meta.json" <<EOF
 {"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "provider": "$PROVIDER", "duration": "$DURATION", "rounds": $ROUNDS,
  "warmup": "$WARMUP", "c_low": $C_LOW, "c_high": $C_HIGH, "stored_bytes": $STORED_BYTES,
  "record_bytes": $(wc -c <"$(ls "$WORK"/seed/records/*.json | head -n1)"),
- "gc": "$SERVICE_GC", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
+ "gc": "$SERVICE_GC", "gen0size": "${PERF_GC_GEN0SIZE:-}", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
  "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")", "l1_rss": $L1_RSS,
+ "rss_get_hwm_kb": $RSS_GET_HWM, "body_budget": $BODY_BUDGET, "big_size": $BIG_SIZE, "big_parallel": $BIG_PARALLEL, "big_count": $BIG_COUNT,
+ "big_idle_kb": $BIG_IDLE, "big_peak_kb": $BIG_PEAK, "big_after_kb": $BIG_AFTER, "big_result": "$BIG_RESULT", "delete_count": $DELETE_COUNT,
  "loadavg": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "machine": "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)",
  "dotnet": "$(dotnet --version)", "wrk": "$(wrk -v 2>&1 | head -n1 | xargs)", "nginx": "$("$NGINX" -v 2>&1 | sed 's/.*: //')",

@@ -6,10 +6,10 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using ProofStorage.Benchmarks.Corpus;
 using ProofStorage.Benchmarks.Load;
 
-// corpus | seed | fill | bench [BenchmarkDotNet args, e.g. --filter *]
+// corpus | seed | fill | bulk | bench [BenchmarkDotNet args, e.g. --filter *]
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: ProofStorage.Benchmarks corpus|seed|fill [--name value ...] | bench [BenchmarkDotNet arguments]");
+    Console.Error.WriteLine("usage: ProofStorage.Benchmarks corpus|seed|fill|bulk [--name value ...] | bench [BenchmarkDotNet arguments]");
     return 2;
 }
 
@@ -35,5 +35,6 @@ return args[0] switch
     "corpus" => CorpusCommand.Run(options),
     "seed" => await LoadCommands.SeedAsync(options),
     "fill" => await LoadCommands.FillAsync(options),
+    "bulk" => await LoadCommands.BulkAsync(options),
     _ => 2,
 };

@@ -51,9 +51,9 @@ function common.done(summary, latency, requests)
   local e = summary.errors
   local errors = e.connect + e.read + e.write + e.status + e.timeout
   io.write(string.format(
-    'PERF_RESULT {"requests":%d,"duration_us":%d,"rps":%.1f,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"errors":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"bytes":%d}\n',
+    'PERF_RESULT {"requests":%d,"duration_us":%d,"rps":%.1f,"p50_us":%d,"p90_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,"errors":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"bytes":%d}\n',
     summary.requests, summary.duration, summary.requests / (summary.duration / 1000000),
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max,
     errors, e.connect, e.read, e.write, e.status, e.timeout, summary.bytes))
 end
 

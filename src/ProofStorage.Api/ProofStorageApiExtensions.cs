@@ -72,17 +72,16 @@ internal static class ProofStorageApiExtensions
     public static WebApplication UseProofStoragePipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseSerilogRequestLogging();
-
-        // Cached reads answer 200/304 only, which status-code pages never touch, so they go first.
-        app.UseMiddleware<CachedProofReadMiddleware>();
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseStatusCodePages(ProblemCatalogue.WriteStatusCodePageAsync);
         // Only /swagger requests pass through the document and UI middleware: every proof request skipped it
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger
             .UseProofStorageOpenApi());
+        // One route table, one access rule: shedding and access read the endpoint routing matched.
+        app.UseRouting();
 
-        // Before authentication: a browser's preflight carries no key, and is answered here (only on routes with the policy).
+        // Before the access rule: a browser's preflight carries no key, and is answered here (only on routes with the policy).
         app.UseCors();
         app.UseProofStorageSecurity();
         return app;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using ProofStorage.Core.Buffers;
 using ProofStorage.Core.C2pa;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Dedup;
@@ -153,33 +154,71 @@ public sealed class ProofWritePipeline
         return bindings;
     }
 
-    /// <summary>Builds what the provider will hold for a validated proof: the record, sealed for its object key.</summary>
-    public PreparedProof Prepare(ValidatedProof proof)
+    /// <summary>
+    /// Builds what the provider will hold for a validated proof: the record, sealed for its object key. The record (JSON,
+    /// or the binary layout around a manifest store's bytes), its gzip form and the envelope are written straight into
+    /// one native block (record | gzip | envelope, the layout of a cached <see cref="ProofDocument"/>; a binary record
+    /// keeps no gzip, so its envelope is moved down over it): no managed buffer the size of the proof is allocated or
+    /// copied, and the block becomes the cached document as it is. The caller disposes the result (or takes its document).
+    /// </summary>
+    public unsafe PreparedProof Prepare(ValidatedProof proof)
     {
         ArgumentNullException.ThrowIfNull(proof);
         var command = proof.Command;
+        var recordLength = checked((int)proof.RecordLength);
+        var gzipBound = ProofEnvelopeCodec.GzipBound(recordLength);
 
-        // RECORD: canonical JSON around the proof bytes as sent (or the binary layout around a manifest store's bytes),
-        // stamped now unless the command carries a time.
-        var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
-        ProofRecordHeader header;
-        byte[] record;
-        if (proof.C2pa is { } identifiers)
+        // One block large enough for the record as the JSON writer fills it, then for record | gzip | envelope; only the
+        // pages written become resident, and the tail goes back to the allocator once the sizes are known.
+        var slack = proof.C2pa is null ? ProofRecord.WriterSlack(proof.ProofId, command.Metadata, command.ProofMediaType) : 0;
+        var capacity = Math.Max(recordLength + slack, recordLength + gzipBound + _codec.EnvelopeLength(gzipBound));
+        var block = NativeBuffer.Allocate(capacity);
+        try
         {
-            record = ProofRecord.WriteBinary(proof.ProofId, command.ImageHash, createdAt, command.Metadata, ProofMediaTypes.C2pa, identifiers, command.Proof.Span);
-            header = ProofRecord.ReadHeader(record);
+            // RECORD: canonical JSON around the proof bytes as sent (or the binary layout around a manifest store's
+            // bytes), stamped now unless the command carries a time.
+            var createdAt = TruncateToMilliseconds(command.CreatedAt ?? _time.GetUtcNow());
+            var span = block.GetSpan();
+            ProofRecordHeader header;
+            if (proof.C2pa is { } identifiers)
+            {
+                var written = ProofRecord.WriteBinaryTo(span, proof.ProofId, command.ImageHash, createdAt, command.Metadata, ProofMediaTypes.C2pa,
+                    identifiers, command.Proof.Span);
+                Debug.Assert(written == recordLength, "ProofRecord.BinaryLength disagrees with ProofRecord.WriteBinary");
+                header = ProofRecord.ReadHeader(span[..recordLength]);
+            }
+            else
+            {
+                var writer = new FixedBufferWriter(block.WritableMemory);
+                ProofRecord.WriteTo(writer, proof.ProofId, command.ImageHash!.Value, createdAt, command.Metadata, command.Proof.Span, command.ProofMediaType);
+                Debug.Assert(writer.Written == recordLength, "ProofRecord.Length disagrees with ProofRecord.Write");
+                header = new ProofRecordHeader(proof.ProofId, command.ImageHash, createdAt);
+            }
+
+            // COMPRESS
+            var gzipLength = _codec.GzipInto(span[..recordLength], block.Pointer + recordLength, gzipBound);
+
+            // ENCRYPT
+            var envelopeLength = _codec.EnvelopeLength(gzipLength);
+            var etag = _codec.Encrypt(span.Slice(recordLength, gzipLength), proof.ObjectKey, span.Slice(recordLength + gzipLength, envelopeLength));
+
+            // A binary record is never served compressed: its envelope takes the gzip's place (an overlapping move
+            // within the block).
+            var keptGzip = header.Format == ProofRecordFormat.Binary ? 0 : gzipLength;
+            if (keptGzip != gzipLength)
+            {
+                span.Slice(recordLength + gzipLength, envelopeLength).CopyTo(span[recordLength..]);
+            }
+
+            block.Shrink(recordLength + keptGzip + envelopeLength);
+            var document = new ProofDocument(header, etag, block, recordLength, keptGzip, envelopeLength);
+            return new PreparedProof(proof.ProofId, proof.ObjectKey, document, gzipLength);
         }
-        else
+        catch
         {
-            record = ProofRecord.Write(proof.ProofId, command.ImageHash!.Value, createdAt, command.Metadata, command.Proof.Span, command.ProofMediaType);
-            header = new ProofRecordHeader(proof.ProofId, command.ImageHash, createdAt);
+            block.Release();
+            throw;
         }
-
-        Debug.Assert(record.Length == proof.RecordLength, "ProofRecord's length disagrees with what it wrote");
-
-        // COMPRESS + ENCRYPT
-        var sealedEnvelope = _codec.Seal(record, proof.ObjectKey);
-        return new PreparedProof(proof.ProofId, proof.ObjectKey, header, record, sealedEnvelope);
     }
 
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
@@ -197,15 +236,43 @@ public sealed record ValidatedProof(string ProofId, string ObjectKey, StoreProof
     public C2paIdentifiers? C2pa { get; init; }
 }
 
-/// <summary>What a store writes: the record and its envelope (the bytes for the provider, their gzip form and ETag).</summary>
-public sealed record PreparedProof(string ProofId, string ObjectKey, ProofRecordHeader Header, byte[] Record, SealedEnvelope Envelope)
+/// <summary>
+/// What a store writes: the record, its gzip form and the envelope for the provider, as the document the store serves
+/// once the envelope is written. Owns that document: dispose it, unless <see cref="TakeDocument"/> handed it on.
+/// </summary>
+public sealed class PreparedProof(string proofId, string objectKey, ProofDocument document, int compressedLength) : IDisposable
 {
+    private ProofDocument? _document = document;
+
+    public string ProofId { get; } = proofId;
+
+    /// <summary>The provider key of the proof (<c>proofs/{id}</c>).</summary>
+    public string ObjectKey { get; } = objectKey;
+
     /// <summary>The image hash the proof is stored for (<see langword="null"/> for a manifest store stored without one).</summary>
-    public ImageHash? ImageHash => Header.ImageHash;
+    public ImageHash? ImageHash => Document.ImageHash;
 
-    /// <summary>When the record says the proof was stored.</summary>
-    public DateTimeOffset CreatedAt => Header.CreatedAt;
+    public DateTimeOffset CreatedAt => Document.CreatedAt;
 
-    /// <summary>The document the store serves once the envelope is written.</summary>
-    public ProofDocument ToDocument() => ProofDocument.FromRecord(ProofId, Header, Record, Envelope.Compressed, Envelope.ETag, Envelope.Envelope);
+    /// <summary>The canonical record (JSON or binary).</summary>
+    public ReadOnlyMemory<byte> Record => Document.Record;
+
+    /// <summary>The gzip form of a JSON record; empty for a binary record (not kept, see <see cref="CompressedLength"/>).</summary>
+    public ReadOnlyMemory<byte> Compressed => Document.Gzip;
+
+    /// <summary>The size of the record's gzip form, the envelope's plaintext (kept in the document for a JSON record only).</summary>
+    public int CompressedLength { get; } = compressedLength;
+
+    /// <summary>The bytes the provider stores.</summary>
+    public ReadOnlyMemory<byte> Envelope => Document.Envelope;
+
+    /// <summary>The ETag of the record (from the envelope's GCM tag).</summary>
+    public string ETag => Document.ETag;
+
+    private ProofDocument Document => _document ?? throw new ObjectDisposedException(nameof(PreparedProof));
+
+    /// <summary>The document the store serves once the envelope is written; the caller owns it from now on.</summary>
+    public ProofDocument TakeDocument() => Interlocked.Exchange(ref _document, null) ?? throw new ObjectDisposedException(nameof(PreparedProof));
+
+    public void Dispose() => Interlocked.Exchange(ref _document, null)?.Dispose();
 }

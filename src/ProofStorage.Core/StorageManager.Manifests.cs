@@ -21,25 +21,38 @@ public sealed partial class StorageManager
     /// <summary>
     /// The manifest stores carrying <paramref name="binding"/>, one per manifest id, at most <paramref name="maxResults"/>, in
     /// proof id order. A candidate that fails verification is left out (and counted and logged as every integrity failure
-    /// is). Throws <see cref="StorageUnavailableException"/> when the provider cannot list or read.
+    /// is). The documents are the caller's own (dispose them). Throws <see cref="StorageUnavailableException"/> when the provider
+    /// cannot list or read.
     /// </summary>
     public async Task<IReadOnlyList<ProofDocument>> FindByBindingAsync(SoftBinding binding, int maxResults, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(binding);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxResults, 1);
         var matches = new List<ProofDocument>();
-        foreach (var proofId in await _index.ProofIdsAsync(DedupProtocol.BindingPrefix(binding), cancellationToken).ConfigureAwait(false))
+        try
         {
-            var document = await GetCandidateAsync(proofId, cancellationToken).ConfigureAwait(false);
-            if (document?.C2pa is { } identifiers && identifiers.SoftBindings.Contains(binding)
-                && !matches.Exists(m => m.C2pa!.ManifestId == identifiers.ManifestId))
+            foreach (var proofId in await _index.ProofIdsAsync(DedupProtocol.BindingPrefix(binding), cancellationToken).ConfigureAwait(false))
             {
-                matches.Add(document);
-                if (matches.Count == maxResults)
+                var document = await GetCandidateAsync(proofId, cancellationToken).ConfigureAwait(false);
+                if (document?.C2pa is { } identifiers && identifiers.SoftBindings.Contains(binding)
+                    && !matches.Exists(m => m.C2pa!.ManifestId == identifiers.ManifestId))
                 {
-                    break;
+                    matches.Add(document);
+                    if (matches.Count == maxResults)
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    document?.Dispose();
                 }
             }
+        }
+        catch
+        {
+            DisposeAll(matches);
+            throw;
         }
 
         return matches;
@@ -47,17 +60,21 @@ public sealed partial class StorageManager
 
     /// <summary>
     /// The manifest store whose active manifest is <paramref name="manifestId"/> (the first by proof id when several proofs
-    /// hold it), or <see langword="null"/>. Throws <see cref="ProofIntegrityException"/> when the only candidates fail
+    /// hold it), or <see langword="null"/>; the caller owns the document. Throws <see cref="ProofIntegrityException"/> when the only candidates fail
     /// verification.
     /// </summary>
     public async Task<ProofDocument?> FindByManifestIdAsync(string manifestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifestId);
         if (_manifestIds.TryGetValue(manifestId, out string? known)
-            && await GetAsync(known!, cancellationToken).ConfigureAwait(false) is { } remembered
-            && remembered.C2pa?.ManifestId == manifestId)
+            && await GetAsync(known!, cancellationToken).ConfigureAwait(false) is { } remembered)
         {
-            return remembered;
+            if (remembered.C2pa?.ManifestId == manifestId)
+            {
+                return remembered;
+            }
+
+            remembered.Dispose();
         }
 
         var candidates = await FindAllByManifestIdAsync(manifestId, firstOnly: true, cancellationToken).ConfigureAwait(false);
@@ -80,9 +97,12 @@ public sealed partial class StorageManager
     {
         ArgumentNullException.ThrowIfNull(manifestId);
         var deleted = new List<DeletedProof>();
-        foreach (var document in await FindAllByManifestIdAsync(manifestId, firstOnly: false, cancellationToken).ConfigureAwait(false))
+        var documents = await FindAllByManifestIdAsync(manifestId, firstOnly: false, cancellationToken).ConfigureAwait(false);
+        var proofIds = documents.Select(d => d.ProofId).ToList();
+        DisposeAll(documents);
+        foreach (var proofId in proofIds)
         {
-            if (await DeleteProofAsync(document.ProofId, cancellationToken).ConfigureAwait(false) is { } proof)
+            if (await DeleteProofAsync(proofId, cancellationToken).ConfigureAwait(false) is { } proof)
             {
                 deleted.Add(proof);
             }
@@ -109,13 +129,16 @@ public sealed partial class StorageManager
             return AssociationOutcome.ManifestNotFound;
         }
 
+        // The identifiers are all that is needed of the documents: their bytes go back at once.
+        var held = documents.Select(d => (d.ProofId, Identifiers: d.C2pa!)).ToList();
+        DisposeAll(documents);
         var outcome = AssociationOutcome.NotDeclared;
-        foreach (var document in documents)
+        foreach (var (proofId, identifiers) in held)
         {
-            var declared = document.C2pa!.SoftBindings.Where(b => b.ValueBytes().AsSpan().SequenceEqual(value)).ToList();
+            var declared = identifiers.SoftBindings.Where(b => b.ValueBytes().AsSpan().SequenceEqual(value)).ToList();
             if (declared.Count > 0)
             {
-                await _index.CreateAsync(document.ProofId, document.C2pa with { SoftBindings = declared }, cancellationToken).ConfigureAwait(false);
+                await _index.CreateAsync(proofId, identifiers with { SoftBindings = declared }, cancellationToken).ConfigureAwait(false);
                 outcome = AssociationOutcome.Bound;
             }
         }
@@ -127,27 +150,39 @@ public sealed partial class StorageManager
     {
         var found = new List<ProofDocument>();
         ProofIntegrityException? failure = null;
-        foreach (var proofId in await _index.ProofIdsAsync(DedupProtocol.ManifestPrefix(manifestId), cancellationToken).ConfigureAwait(false))
+        try
         {
-            ProofDocument? document;
-            try
+            foreach (var proofId in await _index.ProofIdsAsync(DedupProtocol.ManifestPrefix(manifestId), cancellationToken).ConfigureAwait(false))
             {
-                document = await GetAsync(proofId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProofIntegrityException ex)
-            {
-                failure ??= ex;
-                continue;
-            }
-
-            if (document?.C2pa?.ManifestId == manifestId)
-            {
-                found.Add(document);
-                if (firstOnly)
+                ProofDocument? document;
+                try
                 {
-                    break;
+                    document = await GetAsync(proofId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ProofIntegrityException ex)
+                {
+                    failure ??= ex;
+                    continue;
+                }
+
+                if (document?.C2pa?.ManifestId == manifestId)
+                {
+                    found.Add(document);
+                    if (firstOnly)
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    document?.Dispose();
                 }
             }
+        }
+        catch
+        {
+            DisposeAll(found);
+            throw;
         }
 
         // Only damaged copies hold it: say so rather than "not found".
@@ -169,6 +204,15 @@ public sealed partial class StorageManager
     }
 
     private void ForgetManifestId(string manifestId) => _manifestIds.Remove(manifestId);
+
+    /// <summary>Gives back the documents of a list this store built (their bytes are freed once nothing else holds them).</summary>
+    private static void DisposeAll(IEnumerable<ProofDocument> documents)
+    {
+        foreach (var document in documents)
+        {
+            document.Dispose();
+        }
+    }
 }
 
 /// <summary>What <see cref="StorageManager.AssociateBindingAsync"/> did.</summary>

@@ -27,7 +27,7 @@ namespace ProofStorage.Core;
 /// The C2PA lookups (by soft binding, by manifest id) are in <c>StorageManager.Manifests.cs</c>.
 /// <para>Access tracking (when on) counts a read where a proof is handed out to a caller (<see cref="GetAsync"/>,
 /// <see cref="GetByImageAsync"/>, <see cref="LookupAsync"/>, a URL handed out by <see cref="CreatePresignedUrlAsync"/>, and
-/// the cache's <see cref="IProofCache.TryPeek"/> for reads answered before routing) and a duplicate where a store is
+/// <see cref="TryGetCached"/>, the cached read) and a duplicate where a store is
 /// answered with the existing proof; the store's own lookup after a lost create race counts nothing.</para>
 /// </remarks>
 public sealed partial class StorageManager : IDisposable
@@ -97,28 +97,37 @@ public sealed partial class StorageManager : IDisposable
                 }
 
                 // RECORD + COMPRESS + ENCRYPT (ProofWritePipeline)
-                var prepared = _pipeline.Prepare(proof);
-
-                // INDEX: a manifest store's lookups exist before the proof does, so a stored proof is always findable
-                // (a crash here leaves only index objects without a proof, which lookups skip).
-                if (proof.C2pa is { } identifiers && !indexed)
+                using (var prepared = _pipeline.Prepare(proof))
                 {
-                    await _index.CreateAsync(proof.ProofId, identifiers, cancellationToken).ConfigureAwait(false);
-                    indexed = true;
-                }
+                    // INDEX: a manifest store's lookups exist before the proof does, so a stored proof is always findable
+                    // (a crash here leaves only index objects without a proof, which lookups skip).
+                    if (proof.C2pa is { } identifiers && !indexed)
+                    {
+                        await _index.CreateAsync(proof.ProofId, identifiers, cancellationToken).ConfigureAwait(false);
+                        indexed = true;
+                    }
 
-                // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
-                var sealedEnvelope = prepared.Envelope;
-                var created = await _storage.CreateIfAbsentAsync(prepared.ObjectKey, sealedEnvelope.Envelope, ObjectMetadata.None, cancellationToken)
-                    .ConfigureAwait(false);
-                if (created)
-                {
-                    _statistics.Created(prepared.Record.Length, sealedEnvelope.Compressed.Length, sealedEnvelope.Envelope.Length);
-                    activity?.SetTag(DeduplicatedTag, false);
-                    var document = prepared.ToDocument();
-                    await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
-                    Log.ProofStored(_logger, proof.ProofId, document.StoredBytes, _storage.Name);
-                    return new StoreProofResult(document, Deduplicated: false);
+                    // CREATE-IF-ABSENT: the provider arbitrates races, across threads and across instances.
+                    var created = await _storage.CreateIfAbsentAsync(prepared.ObjectKey, prepared.Envelope, ObjectMetadata.None, cancellationToken)
+                        .ConfigureAwait(false);
+                    if (created)
+                    {
+                        _statistics.Created(prepared.Record.Length, prepared.CompressedLength, prepared.Envelope.Length);
+                        activity?.SetTag(DeduplicatedTag, false);
+                        var document = prepared.TakeDocument();
+                        try
+                        {
+                            await _cache.SetAsync(document, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            document.Dispose();
+                            throw;
+                        }
+
+                        Log.ProofStored(_logger, proof.ProofId, document.StoredBytes, _storage.Name);
+                        return new StoreProofResult(document, Deduplicated: false);
+                    }
                 }
 
                 var existing = await FindAsync(proof.ProofId, cancellationToken).ConfigureAwait(false);
@@ -165,8 +174,9 @@ public sealed partial class StorageManager : IDisposable
     }
 
     /// <summary>
-    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>;
-    /// a proof returned counts as a read of it. Throws <see cref="ProofIntegrityException"/> when the stored object fails verification.
+    /// Returns the proof with this id (a native id, or a legacy id recorded as an alias), or <see langword="null"/>; the
+    /// document is the caller's, to dispose, and a proof returned counts as a read of it. Throws
+    /// <see cref="ProofIntegrityException"/> when the stored object fails verification.
     /// </summary>
     public async Task<ProofDocument?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -205,6 +215,24 @@ public sealed partial class StorageManager : IDisposable
         {
             throw;
         }
+    }
+
+    /// <summary>
+    /// The proof with this native id when this instance's memory level holds it (counted as an L1 hit and as a read;
+    /// the document is the caller's, to dispose), without an asynchronous hop; <see langword="false"/> sends the caller to <see cref="GetAsync"/>. While spans are recorded it
+    /// always says <see langword="false"/>, so every read keeps its <c>proofstorage.get</c> span.
+    /// </summary>
+    public bool TryGetCached(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProofDocument? document)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        document = null;
+        if (!ProofIds.IsNativeShape(id) || ProofStorageActivities.Source.HasListeners() || !_cache.TryPeek(id, out document))
+        {
+            return false;
+        }
+
+        _access?.RecordRead(document.ProofId);
+        return true;
     }
 
     /// <summary>Returns the proof stored for an image, or <see langword="null"/>; a proof returned counts as a read of it.</summary>
@@ -283,10 +311,12 @@ public sealed partial class StorageManager : IDisposable
     {
         ArgumentNullException.ThrowIfNull(proofId);
         // READ what is about to go (from L1, else from the provider without caching it on its way out).
-        ProofDocument? document = null;
+        ImageHash? imageHash = null;
+        C2paIdentifiers? c2pa = null;
         try
         {
-            document = _cache.TryPeek(proofId, out var cached) ? cached : await LoadAsync(proofId, cancellationToken).ConfigureAwait(false);
+            using var document = _cache.TryPeek(proofId, out var cached) ? cached : await LoadAsync(proofId, cancellationToken).ConfigureAwait(false);
+            (imageHash, c2pa) = (document?.ImageHash, document?.C2pa);
         }
         catch (ProofIntegrityException)
         {
@@ -303,7 +333,7 @@ public sealed partial class StorageManager : IDisposable
         }
 
         Log.ProofDeleted(_logger, proofId);
-        if (document?.C2pa is { } identifiers)
+        if (c2pa is { } identifiers)
         {
             ForgetManifestId(identifiers.ManifestId);
             try
@@ -317,7 +347,7 @@ public sealed partial class StorageManager : IDisposable
             }
         }
 
-        return new DeletedProof(proofId, document);
+        return new DeletedProof(proofId, imageHash, c2pa);
     }
 
     /// <summary>
@@ -362,7 +392,7 @@ public sealed partial class StorageManager : IDisposable
         var signer = PresignedUrls ?? throw new NotSupportedException($"The storage provider {_storage.Name} cannot sign URLs.");
 
         // Signing is local and would happily sign a key that does not exist: ask the store first.
-        var document = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        using var document = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         return document is null
             ? null
             : await signer.CreatePresignedGetUrlAsync(DedupProtocol.ProofKey(document.ProofId), lifetime, cancellationToken).ConfigureAwait(false);
@@ -530,8 +560,14 @@ public sealed partial class StorageManager : IDisposable
 
 }
 
-/// <summary>A proof a delete removed: its id, and its document when it could be read first (for purge notices and its index).</summary>
-public sealed record DeletedProof(string ProofId, ProofDocument? Document);
+/// <summary>
+/// A proof a delete removed: its id and, when it could be read first, what its record named (for purge notices): the image
+/// and, for a manifest store, its C2PA identifiers. Fields rather than the document, so nothing native outlives the delete.
+/// </summary>
+/// <param name="ProofId">The native id.</param>
+/// <param name="ImageHash">The image the proof was stored for; <see langword="null"/> when unread or stored without one.</param>
+/// <param name="C2pa">A manifest store's identifiers; <see langword="null"/> for a JSON proof or when unread.</param>
+public sealed record DeletedProof(string ProofId, ImageHash? ImageHash, C2paIdentifiers? C2pa);
 
 /// <summary>The outcome of one batch item: a result or the exception that failed it.</summary>
 public sealed record BatchItemOutcome(int Index, StoreProofResult? Result, Exception? Error);

@@ -111,9 +111,10 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
                 throw new ProofIntegrityException(IntegrityFailureKind.ChecksumMismatch, key, $"The object read from {Name} does not match its ETag.", ex);
             }
 
-            var bytes = buffer.ToArray();
+            // The stream's own buffer when the length was announced (it is then exactly full): no second copy.
+            ReadOnlyMemory<byte> bytes = buffer.TryGetBuffer(out var written) ? written : buffer.ToArray();
             var expected = response.Metadata[Sha256Header];
-            if (!string.IsNullOrEmpty(expected) && !string.Equals(expected, Sha256Hex(bytes), StringComparison.OrdinalIgnoreCase))
+            if (!string.IsNullOrEmpty(expected) && !string.Equals(expected, Sha256Hex(bytes.Span), StringComparison.OrdinalIgnoreCase))
             {
                 Log.ChecksumMismatch(_logger, key, Name);
                 throw new ProofIntegrityException(IntegrityFailureKind.ChecksumMismatch, key,
@@ -479,9 +480,10 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
 
     private PutObjectRequest PutRequest(string key, ReadOnlyMemory<byte> content, bool ifNoneMatch)
     {
-        var body = MemoryMarshal.TryGetArray(content, out var segment) && segment.Array is not null
+        // The envelope is read where it lies (a cached proof's native block, say): no copy of its bytes.
+        Stream body = MemoryMarshal.TryGetArray(content, out var segment) && segment.Array is not null
             ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(content.ToArray(), writable: false);
+            : new ReadOnlyMemoryStream(content);
         var request = new PutObjectRequest
         {
             BucketName = _settings.Bucket,

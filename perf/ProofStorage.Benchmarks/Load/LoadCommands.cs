@@ -11,9 +11,9 @@ internal static class LoadCommands
 {
     private static readonly HttpClient Http = CreateClient();
 
-    private static HttpClient CreateClient()
+    private static HttpClient CreateClient(int connections = 16)
     {
-        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromMinutes(2) };
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { Timeout = TimeSpan.FromMinutes(2) };
         if (Environment.GetEnvironmentVariable("PERF_API_KEY") is { Length: > 0 } key)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
@@ -23,12 +23,13 @@ internal static class LoadCommands
     }
 
     /// <summary>
-    /// <c>seed --url U --corpus DIR --class 4k --count N --out DIR [--s3 http://host:port/bucket] [--s3-proof-prefix P]</c>:
+    /// <c>seed --url U --corpus DIR --class 4k --count N --out DIR [--s3 http://host:port/bucket] [--s3-proof-prefix P] [--ids-only true]</c>:
     /// stores N proofs of a class through the batch endpoint (unique image hashes), then writes
     /// <c>ids.txt</c>, <c>hashes.txt</c>, <c>records/{id}.json</c> (the bytes GET returns, for the Kestrel baseline),
     /// and with <c>--s3</c> uploads the records to <c>records/{id}</c> (nginx baseline) and lists the direct-S3 GET paths in
     /// <c>s3-get-paths.txt</c>: the stored envelopes themselves when the service stores in that bucket
-    /// (<c>--s3-proof-prefix</c>), otherwise copies of the envelope size under <c>perf-envelopes/</c>.
+    /// (<c>--s3-proof-prefix</c>), otherwise copies of the envelope size under <c>perf-envelopes/</c>. With
+    /// <c>--ids-only true</c> it stops after <c>ids.txt</c> and <c>hashes.txt</c> (proofs for the delete scenario).
     /// </summary>
     public static async Task<int> SeedAsync(Dictionary<string, string> options)
     {
@@ -84,6 +85,11 @@ internal static class LoadCommands
         await File.WriteAllLinesAsync(Path.Combine(output, "hashes.txt"), hashes);
         var meanStored = (int)(storedBytes / Math.Max(1, ids.Count));
         await File.WriteAllTextAsync(Path.Combine(output, "stored-bytes.txt"), meanStored.ToString(CultureInfo.InvariantCulture));
+        if (options.GetValueOrDefault("ids-only") == "true")
+        {
+            Console.WriteLine($"seed: {ids.Count} {sizeClass} proofs stored (ids only)");
+            return 0;
+        }
 
         var s3Paths = new List<string>();
         var envelopeCopy = RandomNumberGenerator.GetBytes(meanStored);
@@ -142,10 +148,38 @@ internal static class LoadCommands
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(token));
                 var size = json.RootElement.GetProperty("sizeBytes").GetInt64();
                 var stored = json.RootElement.GetProperty("storedBytes").GetInt64();
-                Interlocked.Add(ref charged, size + stored + 320);
+                // As the L1 charges an entry: record, gzip (about the envelope's size) and envelope, plus the overhead.
+                Interlocked.Add(ref charged, size + (2 * stored) + 320);
                 Interlocked.Increment(ref count);
             });
         Console.WriteLine($"fill: {count} proofs, {charged} bytes charged");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>bulk --url U --size BYTES --parallel P [--count N]</c>: N (default P) stores of new proofs whose value is one JSON
+    /// string of about BYTES random base64 characters (incompressible: the worst case for memory), P at a time; prints
+    /// the statuses. For the "32 parallel stores of 8 MB proofs" memory scenario.
+    /// </summary>
+    public static async Task<int> BulkAsync(Dictionary<string, string> options)
+    {
+        var url = options["url"].TrimEnd('/');
+        var size = int.Parse(options["size"], CultureInfo.InvariantCulture);
+        var parallel = int.Parse(options.GetValueOrDefault("parallel") ?? "32", CultureInfo.InvariantCulture);
+        var count = int.Parse(options.GetValueOrDefault("count") ?? parallel.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var proof = Convert.ToBase64String(RandomNumberGenerator.GetBytes(size * 3 / 4));
+        var statuses = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        using var http = CreateClient(parallel);
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (_, token) =>
+        {
+            var body = Encoding.UTF8.GetBytes($"{{\"imageHash\":\"{RandomHash()}\",\"proof\":\"{proof}\"}}");
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await http.PostAsync($"{url}/v1/proofs", content, token);
+            statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+        });
+        Console.WriteLine($"bulk: {count} stores of {size} B, {parallel} at a time: "
+            + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} x {s.Key}")));
         return 0;
     }
 

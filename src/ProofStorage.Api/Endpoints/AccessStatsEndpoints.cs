@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ProofStorage.Api.Contracts;
 using ProofStorage.Api.Http;
+using ProofStorage.Api.Security;
 using ProofStorage.Core;
 using ProofStorage.Core.Codec;
 using ProofStorage.Core.Model;
@@ -15,7 +16,7 @@ internal static class AccessStatsEndpoints
         app.MapGet("/v1/proofs/{proofId}/stats", GetProofAccess)
             .WithTags("Operations")
             .WithName("GetProofAccess")
-            .RequireAuthorization(Security.ProofStoragePolicies.Admin)
+            .RequireScope(ProofStorageScopes.Admin)
             .WithSummary("How often a proof was read and stored again, and when last")
             .WithDescription("Totals over every instance as of their last flush (ProofStorage:AccessTracking:FlushInterval). "
                 + "404 when no such proof exists, or when access tracking is off (ProofStorage:AccessTracking:Enabled). Asking counts nothing.")

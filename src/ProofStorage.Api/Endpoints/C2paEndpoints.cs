@@ -45,14 +45,14 @@ internal static class C2paEndpoints
 
         group.MapGet("/services/supportedAlgorithms", GetSupportedAlgorithms)
             .WithName("C2paSupportedAlgorithms")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .RequireCors(ManifestCors.PolicyName)
             .WithSummary("The soft binding algorithms this repository resolves (every name on the C2PA list; matching is exact)")
             .Produces<SoftBindingAlgList>();
 
         group.MapGet("/matches/byBinding", QueryByBinding)
             .WithName("C2paQueryByBinding")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .RequireCors(ManifestCors.PolicyName)
             .WithSummary("Manifest ids of the manifest stores carrying a soft binding value")
             .WithDescription("alg: a name from the C2PA soft binding algorithm list; value: base64; maxResults: 1 or more (default 10, at most 100 returned). "
@@ -62,7 +62,7 @@ internal static class C2paEndpoints
 
         group.MapPost("/matches/byBinding", QueryByLargeBinding)
             .WithName("C2paQueryByLargeBinding")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .RequireCors(ManifestCors.PolicyName)
             .WithSummary("As GET /matches/byBinding, the binding in the body")
             .Accepts<SoftBindingQuery>("application/json")
@@ -71,7 +71,7 @@ internal static class C2paEndpoints
 
         group.MapPost("/matches/byContent", QueryByContent)
             .WithName("C2paQueryByContent")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Not supported: this repository computes no fingerprint from content (415)")
             // Declared as a response too: a route with no response metadata is documented with a default 200 it never answers.
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -79,7 +79,8 @@ internal static class C2paEndpoints
 
         group.MapPost("/manifests", AddManifest)
             .WithName("C2paAddManifest")
-            .RequireAuthorization(ProofStoragePolicies.Write)
+            .RequireScope(ProofStorageScopes.Write)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Store a C2PA manifest store (application/c2pa); answers its active manifest's id")
             .WithDescription("200 {\"manifestId\"} whether it was stored now or already held (same manifest id, same proof). No receipt is issued "
                 + "(returnReceipt=true is answered without one). Soft bindings its active manifest declares are indexed.")
@@ -90,7 +91,7 @@ internal static class C2paEndpoints
 
         group.MapMethods("/manifests/{manifestId}", [HttpMethods.Get, HttpMethods.Head], GetManifest)
             .WithName("C2paGetManifest")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .RequireCors(ManifestCors.PolicyName)
             .WithSummary("The manifest store whose active manifest is manifestId (application/c2pa)")
             .WithDescription("returnActiveManifest=true: a manifest store holding only the active manifest. Strong ETag, immutable caching, 304, HEAD.")
@@ -99,14 +100,16 @@ internal static class C2paEndpoints
 
         group.MapDelete("/manifests/{manifestId}", DeleteManifest)
             .WithName("C2paDeleteManifest")
-            .RequireAuthorization(ProofStoragePolicies.Delete)
+            .RequireScope(ProofStorageScopes.Delete)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Delete the manifest store(s) whose active manifest is manifestId, and their soft bindings")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapPost("/bindings", AssociateManifest)
             .WithName("C2paAssociateManifest")
-            .RequireAuthorization(ProofStoragePolicies.Write)
+            .RequireScope(ProofStorageScopes.Write)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Make a soft binding value find a stored manifest store (204)")
             .WithDescription("The value must be one the manifest store carries (given with it or declared by its active manifest's c2pa.soft-binding "
                 + "assertion); 404 when the manifest id is not stored or the store carries no such value.")
@@ -136,9 +139,9 @@ internal static class C2paEndpoints
     }
 
     internal static async Task<Results<Ok<SoftBindingQueryResult>, ValidationProblem, ProblemHttpResult>> QueryByLargeBinding(string? maxResults,
-        HttpContext context, StorageManager store, IOptions<ApiOptions> api, CancellationToken cancellationToken)
+        HttpContext context, StorageManager store, IOptions<ApiOptions> api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonRequestReader.ReadAsync(context.Request, api.Value.MaxRequestBodyBytes, maxDepth: 2);
+        var (document, problem) = await JsonRequestReader.ReadAsync(context.Request, api.Value.MaxRequestBodyBytes, maxDepth: 2, budget);
         if (problem is not null)
         {
             return problem;
@@ -162,7 +165,7 @@ internal static class C2paEndpoints
             + $"yourself and query GET {Prefix}/matches/byBinding. GET {Prefix}/services/supportedAlgorithms lists the algorithms.");
 
     internal static async Task<Results<Ok<ManifestCreateResult>, ValidationProblem, ProblemHttpResult>> AddManifest(string? returnReceipt,
-        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, CancellationToken cancellationToken)
+        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         if (!ManifestStoreRequest.IsManifestStore(request.ContentType))
         {
@@ -174,24 +177,31 @@ internal static class C2paEndpoints
             return receiptError;
         }
 
-        var (body, problem) = await RequestBody.ReadAsync(request, api.Value.MaxRequestBodyBytes);
+        // The same body reader as every store (native memory, within the in-flight budget); the body lives until the store is done.
+        var (body, problem) = await RequestBody.ReadAsync(request, api.Value.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
         {
             return problem;
         }
 
         StoreProofResult stored;
-        try
+        using (body)
         {
-            stored = await store.StoreAsync(StoreProofCommand.ForManifestStore(imageHash: null, body!, metadata: null), cancellationToken);
-        }
-        catch (ProofValidationException ex)
-        {
-            return ProblemCatalogue.ValidationResult(ex.Errors);
+            try
+            {
+                stored = await store.StoreAsync(StoreProofCommand.ForManifestStore(imageHash: null, body!.Written, metadata: null), cancellationToken);
+            }
+            catch (ProofValidationException ex)
+            {
+                return ProblemCatalogue.ValidationResult(ex.Errors);
+            }
         }
 
         // A proof named by an image hash may hold the same manifest id; whichever holds it, the id is the answer.
-        return TypedResults.Ok(new ManifestCreateResult { ManifestId = stored.Document.C2pa!.ManifestId });
+        using (stored.Document)
+        {
+            return TypedResults.Ok(new ManifestCreateResult { ManifestId = stored.Document.C2pa!.ManifestId });
+        }
     }
 
     internal static async Task<IResult> GetManifest(string manifestId, string? returnActiveManifest, StorageManager store, ProofResponseHeaders headers,
@@ -240,9 +250,9 @@ internal static class C2paEndpoints
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AssociateManifest(HttpRequest request, StorageManager store,
-        IOptions<ApiOptions> api, CancellationToken cancellationToken)
+        IOptions<ApiOptions> api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value.MaxRequestBodyBytes, maxDepth: 2);
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value.MaxRequestBodyBytes, maxDepth: 2, budget);
         if (problem is not null)
         {
             return problem;
@@ -310,13 +320,15 @@ internal static class C2paEndpoints
         }
 
         var documents = await store.FindByBindingAsync(binding!, Math.Min(limit, MaxResultsLimit), cancellationToken);
+        var matches = documents.Select(d => new SoftBindingMatch { ManifestId = d.C2pa!.ManifestId }).ToArray();
+        foreach (var document in documents)
+        {
+            document.Dispose();
+        }
 
         // Matches change with every store and delete: a shared cache must not keep them.
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(new SoftBindingQueryResult
-        {
-            Matches = [.. documents.Select(d => new SoftBindingMatch { ManifestId = d.C2pa!.ManifestId })],
-        });
+        return TypedResults.Ok(new SoftBindingQueryResult { Matches = matches });
     }
 
     private static SoftBindingAlgEntry[] Entries(SoftBindingAlgorithmType type) =>

@@ -13,7 +13,7 @@ internal static class HealthEndpoints
         // Probes are never rate limited (an orchestrator polls from one address); liveness is never shed either.
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
         group.MapGet("/live", Live).WithName("Live").WithSummary("Liveness: the process answers (no dependency is checked)")
-            .DisableLoadShedding();
+            .WithRequestClass(RequestClass.Unlimited);
         group.MapGet("/ready", Ready).WithName("Ready")
             .WithSummary("Readiness: each dependency checked; 503 when not ready, 200 when healthy or degraded")
             .Produces<HealthResponse>(StatusCodes.Status200OK)

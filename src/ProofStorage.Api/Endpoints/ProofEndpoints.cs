@@ -20,9 +20,19 @@ internal static class ProofEndpoints
     {
         var group = app.MapGroup("/v1/proofs").WithTags("Proofs");
 
-        group.MapPost("/", StoreProof)
+        // The two hot endpoints take their singletons here rather than from the request's services: a request that
+        // never touches RequestServices never gets a dependency-injection scope created and disposed for it.
+        var services = app.ServiceProvider;
+        var store = services.GetRequiredService<StorageManager>();
+        var headers = services.GetRequiredService<ProofResponseHeaders>();
+        var api = services.GetRequiredService<IOptions<ApiOptions>>();
+        var storage = services.GetRequiredService<IOptions<ProofStorageOptions>>();
+        var budget = services.GetRequiredService<RequestBodyBudget>();
+
+        group.MapPost("/", (HttpRequest request, CancellationToken cancellationToken) => StoreProof(request, store, api, storage, budget, cancellationToken))
             .WithName("StoreProof")
-            .RequireAuthorization(ProofStoragePolicies.Write)
+            .RequireScope(ProofStorageScopes.Write)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Store the proof of an image (JSON), or a C2PA manifest store as its raw bytes (application/c2pa)")
             .WithDescription("201 with Location for a new proof; 200 with deduplicated:true when the image already has a proof (nothing new is stored). "
                 + "With Content-Type: application/c2pa the body is a JUMBF manifest store, kept as sent (no base64); the query string carries "
@@ -34,9 +44,10 @@ internal static class ProofEndpoints
             .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.InvalidManifestStore, ProblemCatalogue.TooLarge, ProblemCatalogue.Integrity,
                 ProblemCatalogue.StorageUnavailable);
 
-        group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head], GetProof)
+        group.MapMethods("/{proofId}", [HttpMethods.Get, HttpMethods.Head],
+                (string proofId, CancellationToken cancellationToken) => GetProof(proofId, store, headers, cancellationToken))
             .WithName("GetProof")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get a proof by id (native or legacy id)")
             .WithDescription("Returns the record JSON with a strong ETag and Cache-Control immutable (public when anonymous reads are on, private otherwise); "
                 + "If-None-Match gives 304; Accept-Encoding: gzip gets the stored gzip bytes. Link: <…/manifest>; rel=\"c2pa-manifest\" names the proof document.")
@@ -45,7 +56,7 @@ internal static class ProofEndpoints
 
         group.MapMethods("/{proofId}/manifest", [HttpMethods.Get, HttpMethods.Head], GetProofManifest)
             .WithName("GetProofManifest")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .RequireCors(ManifestCors.PolicyName)
             .WithSummary("Get the proof document itself (the C2PA remote manifest)")
             .WithDescription("The stored proof value on its own, with the media type given on store (application/json when none): "
@@ -55,7 +66,7 @@ internal static class ProofEndpoints
 
         group.MapGet("/{proofId}/url", GetProofUrl)
             .WithName("GetProofUrl")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get a URL to fetch the proof from: the CDN, this service, or a presigned bucket URL")
             .WithDescription("kind cdn: the record under ProofStorage:Cdn:PublicBaseUrl; service: the record on this service; presigned "
                 + "(UrlMode Presigned, S3/R2 only): the encrypted envelope in the bucket until expiresAt. expiresIn (seconds) is clamped to MaxPresignedUrlExpiry.")
@@ -64,14 +75,15 @@ internal static class ProofEndpoints
 
         group.MapMethods("/by-image/{imageHash}", [HttpMethods.Get, HttpMethods.Head], GetProofByImage)
             .WithName("GetProofByImage")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Get the proof of an image by its SHA-256")
             .ProducesProofRepresentation(typeof(ProofRecordResponse), "application/json")
             .ProducesProblems(ProblemCatalogue.Validation, ProblemCatalogue.NotFound, ProblemCatalogue.Integrity, ProblemCatalogue.StorageUnavailable);
 
         group.MapDelete("/{proofId}", DeleteProof)
             .WithName("DeleteProof")
-            .RequireAuthorization(ProofStoragePolicies.Delete)
+            .RequireScope(ProofStorageScopes.Delete)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Delete a proof")
             .WithDescription("Afterwards both GETs give 404 and storing the same image again creates a new proof. "
                 + "Copies a CDN holds are not purged by this call; with ProofStorage:Cdn:PurgeWebhookUrl set, a background POST names the paths to purge. See docs/operations.md (CDN).")
@@ -80,7 +92,8 @@ internal static class ProofEndpoints
 
         group.MapPost("/batch", StoreBatch)
             .WithName("StoreProofBatch")
-            .RequireAuthorization(ProofStoragePolicies.Write)
+            .RequireScope(ProofStorageScopes.Write)
+            .WithRequestClass(RequestClass.Write)
             .WithSummary("Store up to MaxBatchItems proofs; one result per item")
             .Accepts<BatchStoreRequest>("application/json")
             .Produces<BatchStoreResponse>()
@@ -89,7 +102,7 @@ internal static class ProofEndpoints
 
         group.MapPost("/lookup", Lookup)
             .WithName("LookupProofs")
-            .RequireAuthorization(ProofStoragePolicies.Read)
+            .RequireScope(ProofStorageScopes.Read)
             .WithSummary("Fetch many proofs by id")
             .Accepts<LookupRequest>("application/json")
             .Produces<LookupResponse>()
@@ -99,23 +112,35 @@ internal static class ProofEndpoints
     }
 
     internal static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreProof(
-        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, CancellationToken cancellationToken)
+        HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget,
+        CancellationToken cancellationToken)
     {
         if (ManifestStoreRequest.IsManifestStore(request.ContentType))
         {
-            return await StoreManifestStore(request, store, api.Value, cancellationToken);
+            return await StoreManifestStore(request, store, api.Value, budget, cancellationToken);
         }
 
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value.MaxRequestBodyBytes, storage.Value.MaxProofDepth);
+        var maxDepth = storage.Value.MaxProofDepth;
+        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, api.Value.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
         {
             return problem;
         }
 
-        using (document)
+        // The body (and with it the proof's bytes, which the command slices) lives until the store is done.
+        using (body)
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var command = StoreRequestParser.Parse(document!.RootElement, api.Value, errors);
+            StoreProofCommand? command;
+            try
+            {
+                command = StoreRequestParser.ParseSingle(body!.Written, JsonRequestReader.ParserDepth(maxDepth), api.Value, errors);
+            }
+            catch (Exception ex) when (JsonRequestReader.IsMalformed(ex))
+            {
+                return JsonRequestReader.Malformed(ex, body!.Written.Span, maxDepth);
+            }
+
             if (command is null)
             {
                 return ProblemCatalogue.ValidationResult(errors);
@@ -135,48 +160,67 @@ internal static class ProofEndpoints
         }
     }
 
-    /// <summary>The binary kind of the store: the body is a manifest store, the query string says what comes with it.</summary>
+    /// <summary>
+    /// The binary kind of the store: the body is a manifest store, read by the same reader as a JSON body (native memory,
+    /// within the in-flight budget), the query string says what comes with it.
+    /// </summary>
     private static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreManifestStore(
-        HttpRequest request, StorageManager store, ApiOptions api, CancellationToken cancellationToken)
+        HttpRequest request, StorageManager store, ApiOptions api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
-        var (body, problem) = await RequestBody.ReadAsync(request, api.MaxRequestBodyBytes);
+        var (body, problem) = await RequestBody.ReadAsync(request, api.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
         {
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var command = ManifestStoreRequest.Parse(request.Query, body!, api, errors);
-        if (command is null)
+        // The body (the manifest store's bytes, which the command holds) lives until the store is done.
+        using (body)
         {
-            return ProblemCatalogue.ValidationResult(errors);
-        }
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var command = ManifestStoreRequest.Parse(request.Query, body!.Written, api, errors);
+            if (command is null)
+            {
+                return ProblemCatalogue.ValidationResult(errors);
+            }
 
-        try
-        {
-            return Stored(await store.StoreAsync(command, cancellationToken));
-        }
-        catch (ProofValidationException ex)
-        {
-            return ProblemCatalogue.ValidationResult(ex.Errors);
+            try
+            {
+                return Stored(await store.StoreAsync(command, cancellationToken));
+            }
+            catch (ProofValidationException ex)
+            {
+                return ProblemCatalogue.ValidationResult(ex.Errors);
+            }
         }
     }
 
+    /// <summary>The answer to a store; the result's document is disposed (the response keeps only its fields).</summary>
     private static Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult> Stored(StoreProofResult result)
     {
-        var response = ToResponse(result);
-        return result.Deduplicated
-            ? TypedResults.Ok(response)
-            : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+        using (result.Document)
+        {
+            var response = ToResponse(result);
+            return result.Deduplicated
+                ? TypedResults.Ok(response)
+                : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+        }
     }
 
-    internal static async Task<IResult> GetProof(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
+    internal static ValueTask<IResult> GetProof(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
     {
         if (!ProofIds.IsValid(proofId))
         {
-            return InvalidProofId();
+            return ValueTask.FromResult<IResult>(InvalidProofId());
         }
 
+        // An L1 hit, the hot path of a proof store, answers without an asynchronous hop.
+        return store.TryGetCached(proofId, out var cached)
+            ? ValueTask.FromResult<IResult>(new ProofDocumentResult(cached, headers))
+            : GetProofAsync(proofId, store, headers, cancellationToken);
+    }
+
+    private static async ValueTask<IResult> GetProofAsync(string proofId, StorageManager store, ProofResponseHeaders headers, CancellationToken cancellationToken)
+    {
         var document = await store.GetAsync(proofId, cancellationToken);
         return document is null ? NotFound($"No proof has the id '{proofId}'.") : new ProofDocumentResult(document, headers);
     }
@@ -234,7 +278,7 @@ internal static class ProofEndpoints
         }
 
         // A URL is handed out only for a proof that exists, whatever the mode.
-        var document = await store.GetAsync(proofId, cancellationToken);
+        using var document = await store.GetAsync(proofId, cancellationToken);
         if (document is null)
         {
             return NotFound($"No proof has the id '{proofId}'.");
@@ -281,24 +325,35 @@ internal static class ProofEndpoints
     }
 
     internal static async Task<Results<Ok<BatchStoreResponse>, ValidationProblem, ProblemHttpResult>> StoreBatch(HttpRequest request,
-        StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, CancellationToken cancellationToken)
+        StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var limits = api.Value;
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, storage.Value.MaxProofDepth + 2);
+        var maxDepth = storage.Value.MaxProofDepth + 2;
+        var (body, problem) = await JsonRequestReader.ReadBodyAsync(request, limits.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
         {
             return problem;
         }
 
-        using (document)
+        using (body)
         {
-            var root = document!.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            var shapeErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            List<(StoreProofCommand? Command, Dictionary<string, string[]>? Errors)>? items;
+            try
             {
-                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = ["The body is {\"items\": [store requests]}."] });
+                items = StoreRequestParser.ParseBatch(body!.Written, JsonRequestReader.ParserDepth(maxDepth), limits, shapeErrors);
+            }
+            catch (Exception ex) when (JsonRequestReader.IsMalformed(ex))
+            {
+                return JsonRequestReader.Malformed(ex, body!.Written.Span, maxDepth);
             }
 
-            var count = items.GetArrayLength();
+            if (items is null)
+            {
+                return ProblemCatalogue.ValidationResult(shapeErrors);
+            }
+
+            var count = items.Count;
             if (count == 0 || count > limits.MaxBatchItems)
             {
                 return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = [$"A batch holds 1-{limits.MaxBatchItems} items."] });
@@ -307,39 +362,39 @@ internal static class ProofEndpoints
             var results = new BatchItemResult?[count];
             var commands = new List<StoreProofCommand>(count);
             var positions = new List<int>(count);
-            var index = 0;
-            foreach (var item in items.EnumerateArray())
+            for (var index = 0; index < count; index++)
             {
-                var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-                var command = StoreRequestParser.Parse(item, limits, errors);
+                var (command, errors) = items[index];
                 if (command is null)
                 {
-                    results[index] = FailedBatchItem(index, new ProofValidationException(errors));
+                    results[index] = FailedBatchItem(index, new ProofValidationException(errors!));
                 }
                 else
                 {
                     commands.Add(command);
                     positions.Add(index);
                 }
-
-                index++;
             }
 
             var outcomes = await store.StoreBatchAsync(commands, limits.BatchParallelism, cancellationToken);
             foreach (var outcome in outcomes)
             {
                 var position = positions[outcome.Index];
-                results[position] = outcome.Result is { } result ? ToBatchResult(position, result) : FailedBatchItem(position, outcome.Error!);
+                using (outcome.Result?.Document)
+                {
+                    results[position] = outcome.Result is { } result ? ToBatchResult(position, result) : FailedBatchItem(position, outcome.Error!);
+                }
             }
 
             return TypedResults.Ok(new BatchStoreResponse { Results = results! });
         }
     }
 
-    internal static async Task<IResult> Lookup(HttpRequest request, StorageManager store, IOptions<ApiOptions> api, CancellationToken cancellationToken)
+    internal static async Task<IResult> Lookup(HttpRequest request, StorageManager store, IOptions<ApiOptions> api, RequestBodyBudget budget,
+        CancellationToken cancellationToken)
     {
         var limits = api.Value;
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, 8);
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, 8, budget);
         if (problem is not null)
         {
             return problem;
@@ -384,7 +439,7 @@ internal static class ProofEndpoints
         ManifestId = result.Document.C2pa?.ManifestId,
         CreatedAt = ProofRecord.FormatTimestamp(result.Document.CreatedAt),
         Deduplicated = result.Deduplicated,
-        SizeBytes = result.Document.Record.Length,
+        SizeBytes = result.Document.RecordLength,
         StoredBytes = result.Document.StoredBytes,
     };
 

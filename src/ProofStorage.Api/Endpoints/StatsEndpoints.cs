@@ -1,3 +1,4 @@
+using ProofStorage.Api.Security;
 using ProofStorage.Core;
 using ProofStorage.Core.Access;
 using ProofStorage.Core.Caching;
@@ -14,7 +15,7 @@ internal static class StatsEndpoints
         app.MapGet("/v1/stats", GetStats)
             .WithTags("Operations")
             .WithName("GetStats")
-            .RequireAuthorization(Security.ProofStoragePolicies.Admin)
+            .RequireScope(ProofStorageScopes.Admin)
             .WithSummary("Cache, dedup, storage and compression counters of this instance, and its scheduled scrub");
         return app;
     }

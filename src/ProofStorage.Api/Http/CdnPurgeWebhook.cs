@@ -54,14 +54,14 @@ internal sealed partial class CdnPurgeWebhook(IHttpClientFactory clients, IOptio
         }
 
         var proofId = deleted.ProofId;
-        var imageHash = deleted.Document?.ImageHash?.Value;
+        var imageHash = deleted.ImageHash?.Value;
         List<string> paths = [$"/v1/proofs/{proofId}", $"/v1/proofs/{proofId}/manifest"];
         if (imageHash is not null)
         {
             paths.Add($"/v1/proofs/by-image/{imageHash}");
         }
 
-        if (deleted.Document?.C2pa is { } c2pa)
+        if (deleted.C2pa is { } c2pa)
         {
             // Both representations of the C2PA fetch route (the query string is part of a CDN's cache key).
             var manifestPath = C2paEndpoints.ManifestPath(c2pa.ManifestId);

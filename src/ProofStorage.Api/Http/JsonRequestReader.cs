@@ -1,61 +1,101 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using ProofStorage.Api.Security;
 
 namespace ProofStorage.Api.Http;
 
 /// <summary>
-/// Reads a JSON request body under the configured byte limit and parses it with duplicate keys rejected. The
-/// body is read by hand (not model-bound) so the <c>proof</c> value can be kept as the exact bytes sent.
+/// Reads a JSON request body under the configured byte limit and the in-flight body budget. The body is read by hand
+/// (not model-bound) into native memory (no managed buffer the size of the body, nothing for the GC to sweep after a
+/// large store) and parsed once where it lies, with repeated names refused: stores walk it with
+/// <see cref="StoreRequestParser"/> (the <c>proof</c> value is handed on as the exact bytes sent, without a copy),
+/// lookups get a <see cref="JsonDocument"/>.
 /// </summary>
 internal static class JsonRequestReader
 {
     /// <summary>Headroom the parser gets beyond the depth a caller allows, for the request's own levels around a proof.</summary>
     private const int RequestWrapperDepth = 4;
 
-    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth)
+    /// <summary>The parser's depth limit for a request whose values may nest <paramref name="maxDepth"/> levels.</summary>
+    public static int ParserDepth(int maxDepth) => maxDepth + RequestWrapperDepth;
+
+    /// <summary>Reads and parses a small JSON body into a document (lookups); stores walk theirs with <see cref="StoreRequestParser"/>.</summary>
+    public static async Task<(RequestJson? Json, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth,
+        RequestBodyBudget budget)
+    {
+        var (body, problem) = await ReadBodyAsync(request, maxBytes, budget);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        try
+        {
+            // Parsed where it lies: the document reads the body's memory, which lives until the RequestJson is disposed.
+            var document = JsonDocument.Parse(body!.Written, new JsonDocumentOptions
+            {
+                MaxDepth = ParserDepth(maxDepth),
+                AllowDuplicateProperties = false,
+            });
+            var json = new RequestJson(document, body);
+            body = null;
+            return (json, null);
+        }
+        catch (Exception ex) when (IsMalformed(ex))
+        {
+            return (null, Malformed(ex, body!.Written.Span, maxDepth));
+        }
+        finally
+        {
+            body?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON body (<see cref="RequestBody.ReadAsync"/>: native memory, admitted against the in-flight budget first)
+    /// and checks it is UTF-8: the caller parses <see cref="RequestBody.Written"/> and disposes the body (which gives the
+    /// memory and the reservation back).
+    /// </summary>
+    public static async Task<(RequestBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, int maxBytes, RequestBodyBudget budget,
+        int reserveFactor = 1)
     {
         if (!IsJson(request.ContentType))
         {
             return (null, ProblemCatalogue.Result(ProblemCatalogue.UnsupportedMediaType, "Send the body as application/json."));
         }
 
-        var (body, problem) = await RequestBody.ReadAsync(request, maxBytes);
+        var (body, problem) = await RequestBody.ReadAsync(request, maxBytes, budget, reserveFactor);
         if (problem is not null)
         {
             return (null, problem);
         }
 
         // The proof is kept as the raw bytes sent, and the JSON reader does not check UTF-8 inside strings.
-        if (!System.Text.Unicode.Utf8.IsValid(body))
+        if (!System.Text.Unicode.Utf8.IsValid(body!.Written.Span))
         {
+            body.Dispose();
             return (null, BadRequest("The body is not valid UTF-8. Send JSON encoded as UTF-8."));
         }
 
-        var parserDepth = maxDepth + RequestWrapperDepth;
-        try
-        {
-            var document = JsonDocument.Parse(body, new JsonDocumentOptions
-            {
-                MaxDepth = parserDepth,
-                AllowDuplicateProperties = false,
-            });
-            return (document, null);
-        }
-        catch (JsonException) when (NestsDeeperThan(body, parserDepth))
-        {
-            return (null, BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."));
-        }
-        catch (JsonException ex)
-        {
-            return (null, BadRequest($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."));
-        }
-        catch (InvalidOperationException)
-        {
-            // Thrown by the duplicate-property check for a name holding a lone surrogate escape (\ud800).
-            return (null, BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."));
-        }
+        return (body, null);
     }
+
+    /// <summary>Whether a parse failed because the body is malformed (not JSON, too deep, a repeated name, a bad escape in a name).</summary>
+    public static bool IsMalformed(Exception exception) => exception is JsonException or RepeatedPropertyException or InvalidOperationException;
+
+    /// <summary>The 400 for a body whose parse threw <paramref name="exception"/> (see <see cref="IsMalformed"/>).</summary>
+    public static ProblemHttpResult Malformed(Exception exception, ReadOnlySpan<byte> body, int maxDepth) => exception switch
+    {
+        JsonException when NestsDeeperThan(body, ParserDepth(maxDepth)) =>
+            BadRequest($"The body is nested deeper than allowed (a proof may nest {maxDepth} levels)."),
+        JsonException json =>
+            BadRequest($"The body is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}), is nested deeper than {maxDepth}, or repeats a property."),
+        RepeatedPropertyException => BadRequest("The body is not valid JSON: an object repeats a property."),
+
+        // A name escaping a lone surrogate (\ud800), refused by the repeated-name check.
+        _ => BadRequest("The body holds a string escape that is not valid Unicode (a lone surrogate)."),
+    };
 
     private static bool IsJson(string? contentType)
     {

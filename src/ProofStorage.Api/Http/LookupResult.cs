@@ -3,10 +3,28 @@ using ProofStorage.Core.Model;
 
 namespace ProofStorage.Api.Http;
 
-/// <summary>Writes <c>{"found":[records…],"missing":[ids…]}</c>, copying each record's stored JSON verbatim.</summary>
+/// <summary>
+/// Writes <c>{"found":[records…],"missing":[ids…]}</c>, copying each record's stored JSON verbatim; owns the documents
+/// and disposes them once written.
+/// </summary>
 internal sealed class LookupResult(IReadOnlyList<ProofDocument> found, IReadOnlyList<string> missing) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        try
+        {
+            await WriteAsync(httpContext);
+        }
+        finally
+        {
+            foreach (var document in found)
+            {
+                document.Dispose();
+            }
+        }
+    }
+
+    private async Task WriteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
         httpContext.Response.ContentType = "application/json; charset=utf-8";

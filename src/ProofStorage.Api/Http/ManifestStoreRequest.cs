@@ -31,7 +31,7 @@ internal static class ManifestStoreRequest
     /// Reads the command from the query string and the body, or puts what is wrong into <paramref name="errors"/> (per
     /// parameter: <c>imageHash</c>, <c>metadata</c>, <c>softBinding</c>, <c>query</c>).
     /// </summary>
-    public static StoreProofCommand? Parse(IQueryCollection query, byte[] body, ApiOptions limits, Dictionary<string, string[]> errors)
+    public static StoreProofCommand? Parse(IQueryCollection query, ReadOnlyMemory<byte> body, ApiOptions limits, Dictionary<string, string[]> errors)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(limits);

@@ -18,6 +18,11 @@ internal sealed class ProofResponseHeaders(ApiKeyStore keys, IOptions<CdnOptions
 
     private readonly string? _baseUrl = cdn.Value.BaseUrl;
 
+    /// <summary>The <c>Link</c> value around a proof id, so a response builds it with one concatenation.</summary>
+    private readonly string _linkPrefix = $"<{cdn.Value.BaseUrl}/v1/proofs/";
+
+    private const string LinkSuffix = "/manifest>; rel=\"c2pa-manifest\"";
+
     /// <summary>True when responses may be held by a CDN: anonymous reads are on (or authentication is off in Development).</summary>
     public bool ReadsArePublic { get; } = keys.AllowAnonymousReads || keys.Disabled;
 
@@ -38,7 +43,7 @@ internal sealed class ProofResponseHeaders(ApiKeyStore keys, IOptions<CdnOptions
         var headers = response.Headers;
         headers.ETag = etag;
         headers.CacheControl = CacheControl;
-        headers.Link = $"<{ManifestUrl(proofId)}>; rel=\"c2pa-manifest\"";
+        headers.Link = string.Concat(_linkPrefix, proofId, LinkSuffix);
     }
 
     /// <summary>If-None-Match uses the weak comparison (RFC 9110 §13.1.2).</summary>

@@ -7,13 +7,48 @@ namespace ProofStorage.Api.Http;
 /// The one way a representation of a stored proof is answered: the caching and <c>Link</c> headers of
 /// <see cref="ProofResponseHeaders"/> with the representation's strong ETag, <c>If-None-Match</c> → <c>304</c>
 /// (same headers, no body), <c>HEAD</c> → the <c>200</c> headers without the body, else the body. A subclass only
-/// says which representation the request gets and what its bytes are.
+/// says which representation the request gets and what its bytes are. The result owns its document: the bytes stay
+/// allocated until the body has been written, then it disposes it (however soon the cache evicted the proof).
 /// </summary>
 internal abstract class ProofResponseResult(ProofDocument document, ProofResponseHeaders proofHeaders) : IResult
 {
     protected ProofDocument Document => document;
 
     public Task ExecuteAsync(HttpContext httpContext)
+    {
+        Task written;
+        try
+        {
+            written = WriteAsync(httpContext);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+
+        if (written.IsCompletedSuccessfully)
+        {
+            document.Dispose();
+            return Task.CompletedTask;
+        }
+
+        return DisposeAfterAsync(written);
+    }
+
+    private async Task DisposeAfterAsync(Task written)
+    {
+        try
+        {
+            await written;
+        }
+        finally
+        {
+            document.Dispose();
+        }
+    }
+
+    private Task WriteAsync(HttpContext httpContext)
     {
         var request = httpContext.Request;
         var response = httpContext.Response;

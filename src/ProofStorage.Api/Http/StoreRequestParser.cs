@@ -1,116 +1,230 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using ProofStorage.Core.Model;
 
 namespace ProofStorage.Api.Http;
 
 /// <summary>
-/// Reads one store item (<c>{imageHash, proof, proofMediaType?, metadata?}</c>) into a command, or into field errors:
-/// the request's shape only (fields present, of the right types, within the request limits). Whether the proof itself
-/// can be stored (one JSON value, depth, media type against content, size) is the Core's to decide
+/// Reads store requests (<c>{imageHash, proof, proofMediaType?, metadata?}</c>, one or a batch) into commands, or into
+/// field errors: the request's shape only (fields present, of the right types, within the request limits). Whether the
+/// proof itself can be stored (one JSON value, depth, media type against content, size) is the Core's to decide
 /// (<see cref="ProofStorage.Core.ProofWritePipeline"/>), once.
 /// </summary>
+/// <remarks>
+/// The body is walked once with <see cref="Utf8JsonReader"/> (<see cref="JsonScanner"/>): no document tree, so an 8 MB
+/// proof costs no parser metadata the size of the body; the <c>proof</c> value is handed on as a slice of the body,
+/// exactly the bytes sent. Malformed JSON, a nesting deeper than <c>maxDepth</c> or a repeated property name anywhere
+/// throw (<see cref="JsonException"/>, <see cref="RepeatedPropertyException"/>, <see cref="InvalidOperationException"/>
+/// for a name escaping a lone surrogate), which <see cref="JsonRequestReader"/> answers as a malformed request.
+/// </remarks>
 internal static class StoreRequestParser
 {
-    public static StoreProofCommand? Parse(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)
+    /// <summary>One store request: the command, or null with <paramref name="errors"/> filled.</summary>
+    public static StoreProofCommand? ParseSingle(ReadOnlyMemory<byte> body, int maxDepth, ApiOptions limits, Dictionary<string, string[]> errors)
     {
-        if (item.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = maxDepth });
+        var scanner = new JsonScanner(body);
+        reader.Read();
+        var command = ParseItem(ref reader, scanner, limits, errors);
+        End(ref reader);
+        return command;
+    }
+
+    /// <summary>
+    /// A batch <c>{"items":[…]}</c>: each item's command or field errors, in order; null (with <paramref name="errors"/>)
+    /// when the body is not of that shape.
+    /// </summary>
+    public static List<(StoreProofCommand? Command, Dictionary<string, string[]>? Errors)>? ParseBatch(ReadOnlyMemory<byte> body, int maxDepth,
+        ApiOptions limits, Dictionary<string, string[]> errors)
+    {
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = maxDepth });
+        var scanner = new JsonScanner(body);
+        reader.Read();
+        List<(StoreProofCommand?, Dictionary<string, string[]>?)>? items = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            scanner.SkipValue(ref reader);
+        }
+        else
+        {
+            scanner.EnterObject();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                scanner.Property(ref reader);
+                var isItems = reader.ValueTextEquals("items"u8);
+                reader.Read();
+                if (isItems && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    items = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        var itemErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+                        var command = ParseItem(ref reader, scanner, limits, itemErrors);
+                        items.Add((command, command is null ? itemErrors : null));
+                    }
+                }
+                else
+                {
+                    items = isItems ? null : items;
+                    scanner.SkipValue(ref reader);
+                }
+            }
+
+            scanner.ExitObject();
+        }
+
+        End(ref reader);
+        if (items is null)
+        {
+            errors["items"] = ["The body is {\"items\": [store requests]}."];
+        }
+
+        return items;
+    }
+
+    /// <summary>The reader is on an item's first token; leaves it on the item's last.</summary>
+    private static StoreProofCommand? ParseItem(ref Utf8JsonReader reader, JsonScanner scanner, ApiOptions limits, Dictionary<string, string[]> errors)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             errors["$"] = ["A store request is a JSON object {imageHash, proof, proofMediaType?, metadata?}."];
+            scanner.SkipValue(ref reader);
             return null;
         }
 
         ImageHash imageHash = default;
-        if (!item.TryGetProperty("imageHash", out var hashElement))
+        var sawHash = false;
+        ReadOnlyMemory<byte>? proof = null;
+        var sawProof = false;
+        string? mediaType = null;
+        Dictionary<string, string>? metadata = null;
+
+        scanner.EnterObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            scanner.Property(ref reader);
+            if (reader.ValueTextEquals("imageHash"u8))
+            {
+                reader.Read();
+                sawHash = true;
+                if (!TryGetString(ref reader, out var text) || !ImageHash.TryParse(text, out imageHash))
+                {
+                    errors["imageHash"] = ["imageHash must be the SHA-256 of the image: 64 hexadecimal characters."];
+                }
+
+                scanner.SkipValue(ref reader);
+            }
+            else if (reader.ValueTextEquals("proof"u8))
+            {
+                reader.Read();
+                sawProof = true;
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    errors["proof"] = ["The proof must not be null."];
+                }
+                else
+                {
+                    // The exact bytes the client sent for the value: never re-serialised, not even copied (a slice of the
+                    // body, which lives until the store is done).
+                    var start = reader.TokenStartIndex;
+                    scanner.SkipValue(ref reader);
+                    proof = scanner.Slice(start, reader.BytesConsumed);
+                }
+            }
+            else if (reader.ValueTextEquals("proofMediaType"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Null && !TryGetString(ref reader, out mediaType))
+                {
+                    errors["proofMediaType"] = ["proofMediaType must be a string such as application/c2pa."];
+                }
+
+                scanner.SkipValue(ref reader);
+            }
+            else if (reader.ValueTextEquals("metadata"u8))
+            {
+                reader.Read();
+                metadata = ParseMetadata(ref reader, scanner, limits, errors);
+            }
+            else
+            {
+                reader.Read();
+                scanner.SkipValue(ref reader);
+            }
+        }
+
+        scanner.ExitObject();
+        if (!sawHash)
         {
             errors["imageHash"] = ["The imageHash field is required."];
         }
-        else if (!JsonStrings.TryGet(hashElement, out var hashText) || !ImageHash.TryParse(hashText, out imageHash))
-        {
-            errors["imageHash"] = ["imageHash must be the SHA-256 of the image: 64 hexadecimal characters."];
-        }
 
-        ReadOnlyMemory<byte> proof = default;
-        if (!item.TryGetProperty("proof", out var proofElement))
+        if (!sawProof)
         {
             errors["proof"] = ["The proof field is required."];
         }
-        else if (proofElement.ValueKind == JsonValueKind.Null)
-        {
-            errors["proof"] = ["The proof must not be null."];
-        }
-        else
-        {
-            // The exact bytes the client sent for the value: never re-serialised.
-            proof = JsonMarshal.GetRawUtf8Value(proofElement).ToArray();
-        }
 
-        var mediaType = ParseMediaType(item, errors);
-        var metadata = ParseMetadata(item, limits, errors);
-        return errors.Count == 0 ? new StoreProofCommand(imageHash, proof, metadata, ProofMediaType: mediaType) : null;
+        return errors.Count == 0 ? new StoreProofCommand(imageHash, proof!.Value, metadata, ProofMediaType: mediaType) : null;
     }
 
-    private static string? ParseMediaType(JsonElement item, Dictionary<string, string[]> errors)
+    private static Dictionary<string, string>? ParseMetadata(ref Utf8JsonReader reader, JsonScanner scanner, ApiOptions limits, Dictionary<string, string[]> errors)
     {
-        if (!item.TryGetProperty("proofMediaType", out var element) || element.ValueKind == JsonValueKind.Null)
+        if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (!JsonStrings.TryGet(element, out var text))
-        {
-            errors["proofMediaType"] = ["proofMediaType must be a string such as application/c2pa."];
-            return null;
-        }
-
-        return text;
-    }
-
-    private static Dictionary<string, string>? ParseMetadata(JsonElement item, ApiOptions limits, Dictionary<string, string[]> errors)
-    {
-        if (!item.TryGetProperty("metadata", out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.Object)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             errors["metadata"] = ["metadata must be an object of string values."];
+            scanner.SkipValue(ref reader);
             return null;
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var property in element.EnumerateObject())
+        var tooMany = false;
+        scanner.EnterObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            scanner.Property(ref reader);
+            var keyValid = TryGetString(ref reader, out var key);
+            reader.Read();
+            if (tooMany)
+            {
+                scanner.SkipValue(ref reader);
+                continue;
+            }
+
             if (metadata.Count == limits.MaxMetadataEntries)
             {
                 problems.Add($"metadata has more than {limits.MaxMetadataEntries} entries.");
-                break;
+                tooMany = true;
             }
-
-            if (!JsonStrings.TryGetName(property, out var key) || CheckKey(key, limits) is not null)
+            else if (!keyValid || CheckKey(key!, limits) is not null)
             {
                 problems.Add(KeyRule(limits));
             }
-            else if (property.Value.ValueKind != JsonValueKind.String)
+            else if (reader.TokenType != JsonTokenType.String)
             {
                 problems.Add($"metadata['{key}'] must be a string.");
             }
-            else if (!JsonStrings.TryGet(property.Value, out var value))
+            else if (!TryGetString(ref reader, out var value))
             {
                 problems.Add($"metadata['{key}'] is not valid Unicode.");
             }
-            else if (CheckValue(key, value, limits) is { } problem)
+            else if (CheckValue(key!, value, limits) is { } problem)
             {
                 problems.Add(problem);
             }
             else
             {
-                metadata[key] = value;
+                metadata[key!] = value;
             }
+
+            scanner.SkipValue(ref reader);
         }
 
+        scanner.ExitObject();
         if (problems.Count > 0)
         {
             errors["metadata"] = [.. problems];
@@ -118,6 +232,35 @@ internal static class StoreRequestParser
         }
 
         return metadata;
+    }
+
+    /// <summary>A string token's value; false for another token or an escape that is not valid Unicode (a lone surrogate).</summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        value = null;
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+        {
+            return false;
+        }
+
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Nothing may follow the one value (the reader throws on anything but whitespace).</summary>
+    private static void End(ref Utf8JsonReader reader)
+    {
+        if (reader.Read())
+        {
+            throw new JsonException("Data follows the JSON value.");
+        }
     }
 
     /// <summary>Why a metadata key is refused, or <see langword="null"/>; the same rule for every way metadata arrives.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using ProofStorage.Api.Http;
@@ -16,7 +15,7 @@ namespace ProofStorage.Api.OpenApi;
 /// from the handler's signature are replaced, so the catalogue is the only source. It also states the operation's
 /// security: none for anonymous routes, the API key otherwise, and the scope the key needs in the description.
 /// </summary>
-internal sealed class ProblemResponsesFilter(IAuthorizationPolicyProvider policies) : IOperationFilter
+internal sealed class ProblemResponsesFilter : IOperationFilter
 {
     private const string ProblemJson = "application/problem+json";
 
@@ -101,7 +100,7 @@ internal sealed class ProblemResponsesFilter(IAuthorizationPolicyProvider polici
                 Description = "How to send the API key.",
                 Required = true,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                Example = JsonValue.Create($"{ApiKeyAuthenticationHandler.SchemeName} realm=\"ProofStorage\", header=\"{ApiKeyAuthenticationHandler.HeaderName}\""),
+                Example = JsonValue.Create(ApiKeyHeader.Challenge.ToString()),
             };
         }
     }
@@ -145,9 +144,10 @@ internal sealed class ProblemResponsesFilter(IAuthorizationPolicyProvider polici
     private static string ReasonPhrase(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
 
-    private void ApplySecurity(OpenApiOperation operation, OperationFilterContext context, IReadOnlyList<object> metadata)
+    private static void ApplySecurity(OpenApiOperation operation, OperationFilterContext context, IReadOnlyList<object> metadata)
     {
-        if (metadata.OfType<IAllowAnonymous>().Any())
+        var access = EndpointAccess.For(metadata);
+        if (access.Anonymous)
         {
             // One empty requirement: no credentials needed (an empty list would inherit the document's requirement).
             operation.Security = [new OpenApiSecurityRequirement()];
@@ -156,16 +156,13 @@ internal sealed class ProblemResponsesFilter(IAuthorizationPolicyProvider polici
 
         operation.Security =
         [
-            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyHeader.Scheme, context.Document)] = [] },
         ];
 
-        var requirement = RouteProblems.RequiredPolicy(metadata) is { } name
-            ? policies.GetPolicyAsync(name).GetAwaiter().GetResult()?.Requirements.OfType<ScopeRequirement>().FirstOrDefault()
-            : null;
-        var needs = requirement is null
+        var needs = access.Scope is not { } scope
             ? "Needs a valid API key."
-            : $"Needs an API key with the `{requirement.Scope}` scope"
-                + (requirement.AnonymousWhenReadsArePublic ? ", or none when `ProofStorage:Auth:AllowAnonymousReads` is on." : ".");
+            : $"Needs an API key with the `{scope.Scope}` scope"
+                + (scope.OpenWhenReadsArePublic ? ", or none when `ProofStorage:Auth:AllowAnonymousReads` is on." : ".");
         operation.Description = string.IsNullOrEmpty(operation.Description) ? needs : operation.Description + "\n\n" + needs;
     }
 }

@@ -1,19 +1,17 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.RateLimiting;
 using ProofStorage.Api.Http;
 using ProofStorage.Api.Security;
 
 namespace ProofStorage.Api.OpenApi;
 
 /// <summary>
-/// Which <see cref="ProblemCatalogue"/> entries a route can answer, read from the same endpoint metadata the pipeline
-/// acts on, so the OpenAPI document cannot claim a status the service never sends or miss one it does:
+/// Which <see cref="ProblemCatalogue"/> entries a route can answer, read from the same rule the pipeline acts on
+/// (<see cref="EndpointAccess"/>, what <see cref="ApiAccessMiddleware"/> and <see cref="LoadSheddingMiddleware"/> read),
+/// so the OpenAPI document cannot claim a status the service never sends or miss one it does:
 /// <list type="bullet">
-/// <item>authorization metadata: a route that is not anonymous answers <c>401</c>; one that names a policy (a scope)
-/// also <c>403</c>;</item>
-/// <item>no <c>.DisableRateLimiting()</c>: the rate limiter's <c>429</c>;</item>
-/// <item>no <c>.DisableLoadShedding()</c>: load shedding's <c>503 overloaded</c>;</item>
+/// <item>a route that is not anonymous answers <c>401</c>; one that requires a scope also <c>403</c>;</item>
+/// <item>a rate-limited route (no <c>.DisableRateLimiting()</c>): <c>429</c>;</item>
+/// <item>a route that can be shed (not <see cref="RequestClass.Unlimited"/>): <c>503 overloaded</c>;</item>
 /// <item>a request body (<c>.Accepts&lt;T&gt;()</c>, read by <see cref="JsonRequestReader"/>): malformed (<c>400</c>), too
 /// large (<c>413</c>), not JSON (<c>415</c>);</item>
 /// <item>the handler's own answers, declared beside it with <c>.ProducesProblems(…)</c>.</item>
@@ -24,13 +22,13 @@ internal static class RouteProblems
     public static IReadOnlyList<ProblemKind> For(IReadOnlyList<object> metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
+        var access = EndpointAccess.For(metadata);
         var kinds = new List<ProblemKind>();
-        if (!metadata.OfType<IAllowAnonymous>().Any())
+        if (!access.Anonymous)
         {
-            // The fallback policy (no metadata) and a bare RequireAuthorization() only need a valid key; a named policy
-            // also needs the key's scope.
+            // No scope declared: any valid key; a scope: also the key's scope.
             kinds.Add(ProblemCatalogue.Unauthorized);
-            if (metadata.OfType<IAuthorizeData>().Any(data => data.Policy is not null))
+            if (access.Scope is not null)
             {
                 kinds.Add(ProblemCatalogue.Forbidden);
             }
@@ -46,20 +44,16 @@ internal static class RouteProblems
             kinds.AddRange(declared.Kinds);
         }
 
-        if (!metadata.OfType<DisableRateLimitingAttribute>().Any())
+        if (access.RateLimited)
         {
             kinds.Add(ProblemCatalogue.RateLimited);
         }
 
-        if (!LoadSheddingExemptMetadata.IsExempt(metadata))
+        if (access.Class != RequestClass.Unlimited)
         {
             kinds.Add(ProblemCatalogue.Overloaded);
         }
 
         return [.. kinds.Distinct()];
     }
-
-    /// <summary>The scope a route's policy needs, when it names one (for the operation's description).</summary>
-    public static string? RequiredPolicy(IReadOnlyList<object> metadata) =>
-        metadata.OfType<IAllowAnonymous>().Any() ? null : metadata.OfType<IAuthorizeData>().Select(data => data.Policy).LastOrDefault(policy => policy is not null);
 }

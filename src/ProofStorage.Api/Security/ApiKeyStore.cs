@@ -1,23 +1,38 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace ProofStorage.Api.Security;
 
-/// <summary>The configured keys, parsed once; matches a presented key in constant time over all keys.</summary>
+/// <summary>
+/// The configured keys, parsed once; matches a presented key in constant time over all keys. Thread-safe singleton.
+/// </summary>
+/// <remarks>
+/// A key that matched once is remembered by its bytes (at most one entry per configured key, since only matches are
+/// remembered), so a caller presenting it again is answered by comparing those bytes with every remembered key, each
+/// comparison in constant time and none skipped, instead of hashing it again. An unknown key is always hashed and
+/// compared with every configured hash: remembering misses would let a caller fill memory with garbage.
+/// </remarks>
 internal sealed class ApiKeyStore
 {
-    private readonly (string Name, byte[] Digest, string[] Scopes)[] _keys;
+    /// <summary>The caller when authentication is off (Development without keys): every scope.</summary>
+    private static readonly ApiKey Development = new("development", [], ScopeSet.All);
+
+    private readonly ApiKey[] _keys;
+    private Remembered[] _remembered = [];
 
     public ApiKeyStore(IOptions<AuthOptions> options, IHostEnvironment environment)
     {
         var auth = options.Value;
-        var parsed = new List<(string, byte[], string[])>();
+        var parsed = new List<ApiKey>();
         foreach (var (name, key) in auth.Keys)
         {
             // Invalid hashes stop start-up in AuthOptionsValidator; skipping here keeps this type total.
             if (ApiKeyHash.TryParse(key.Hash, out var digest))
             {
-                parsed.Add((name, digest, key.Scopes.Distinct(StringComparer.Ordinal).ToArray()));
+                var scopes = key.Scopes.Aggregate(ScopeSet.None, (set, scope) => set | ProofStorageScopes.ToSet(scope));
+                parsed.Add(new ApiKey(name, digest, scopes));
             }
         }
 
@@ -31,8 +46,14 @@ internal sealed class ApiKeyStore
 
     public bool AllowAnonymousReads { get; }
 
-    /// <summary>The key's name and scopes, or null. Every configured hash is compared, so timing says nothing about which matched.</summary>
-    public (string Name, string[] Scopes)? Match(string presented)
+    /// <summary>The key every request acts as while <see cref="Disabled"/>.</summary>
+    public static ApiKey DevelopmentKey => Development;
+
+    /// <summary>
+    /// The configured key <paramref name="presented"/> is, or null. Every configured hash (or every remembered key) is
+    /// compared, so timing says nothing about which one matched.
+    /// </summary>
+    public ApiKey? Match(string presented)
     {
         // Empty or absurdly long keys are refused before hashing (no configured key can be either).
         if (presented.Length is 0 or > ApiKeyHash.MaxKeyLength)
@@ -40,16 +61,107 @@ internal sealed class ApiKeyStore
             return null;
         }
 
-        var digest = ApiKeyHash.Digest(presented);
-        (string, string[])? found = null;
+        Span<byte> bytes = stackalloc byte[ApiKeyHash.MaxKeyLength * 3];
+        bytes = bytes[..Encoding.UTF8.GetBytes(presented, bytes)];
+
+        ApiKey? found = null;
+        var remembered = Volatile.Read(ref _remembered);
+        foreach (var entry in remembered)
+        {
+            if (CryptographicOperations.FixedTimeEquals(bytes, entry.Bytes))
+            {
+                found = entry.Key;
+            }
+        }
+
+        if (found is not null)
+        {
+            return found;
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, digest);
         foreach (var key in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(digest, key.Digest))
             {
-                found = (key.Name, key.Scopes);
+                found = key;
             }
+        }
+
+        if (found is not null)
+        {
+            Remember(bytes, found);
         }
 
         return found;
     }
+
+    private void Remember(ReadOnlySpan<byte> bytes, ApiKey key)
+    {
+        var entry = new Remembered(bytes.ToArray(), key);
+        while (true)
+        {
+            var current = Volatile.Read(ref _remembered);
+
+            // One entry per configured key: the set can never outgrow the configuration.
+            if (current.Length >= _keys.Length || current.Any(e => e.Key == key))
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _remembered, [.. current, entry], current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The key a request presents: <c>X-Api-Key: &lt;key&gt;</c> or <c>Authorization: ApiKey &lt;key&gt;</c>; null when
+    /// it presents none, empty (never a key) when the header is repeated.
+    /// </summary>
+    internal static string? ReadKey(IHeaderDictionary headers)
+    {
+        var header = headers[ApiKeyHeader.Name];
+        if (header.Count > 0)
+        {
+            return header.Count == 1 ? header[0]?.Trim() ?? string.Empty : string.Empty;
+        }
+
+        var authorization = headers.Authorization;
+        if (authorization.Count == 1 && authorization[0] is { } value
+            && value.StartsWith(ApiKeyHeader.Scheme + " ", StringComparison.OrdinalIgnoreCase))
+        {
+            return value[(ApiKeyHeader.Scheme.Length + 1)..].Trim();
+        }
+
+        return null;
+    }
+
+    private sealed record Remembered(byte[] Bytes, ApiKey Key);
+}
+
+/// <summary>One configured key: its name (logs, rate-limit partition), the hash of its value and its scopes.</summary>
+internal sealed class ApiKey(string name, byte[] digest, ScopeSet scopes)
+{
+    public string Name { get; } = name;
+
+    public byte[] Digest { get; } = digest;
+
+    public ScopeSet Scopes { get; } = scopes;
+
+    public bool Has(ScopeSet scope) => (Scopes & scope) == scope;
+}
+
+/// <summary>How a key is sent.</summary>
+internal static class ApiKeyHeader
+{
+    public const string Name = "X-Api-Key";
+
+    /// <summary>The <c>Authorization</c> scheme, and the name of the Swagger security scheme.</summary>
+    public const string Scheme = "ApiKey";
+
+    /// <summary>The challenge a <c>401</c> carries.</summary>
+    public static readonly StringValues Challenge = $"{Scheme} realm=\"ProofStorage\", header=\"{Name}\"";
 }

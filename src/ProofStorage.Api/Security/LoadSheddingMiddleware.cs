@@ -5,51 +5,77 @@ using ProofStorage.Api.Http;
 namespace ProofStorage.Api.Security;
 
 /// <summary>
-/// Caps the requests in progress (<see cref="OverloadOptions"/>): waits briefly in a bounded queue, then answers
-/// <c>503</c> + <c>Retry-After</c> before reading the body, so memory stays bounded whatever the load.
-/// Routes marked <see cref="LoadSheddingEndpointConventionExtensions.DisableLoadShedding{TBuilder}"/> are exempt: liveness,
-/// so an overloaded process is not restarted for being busy, and the metrics scrape, which matters most then. The
-/// OpenAPI document reads the same mark to say which operations can answer <c>503 overloaded</c>.
+/// Caps the requests in progress per <see cref="RequestClass"/> (<see cref="OverloadOptions"/>): a request waits
+/// briefly in its class's bounded queue, then gets <c>503</c> + <c>Retry-After</c> before its body is read. Reads and
+/// writes have separate limits, so a cached read never waits for permits held by stores stuck on a slow provider.
+/// Liveness and the metrics scrape (<see cref="RequestClass.Unlimited"/>) are never shed: an overloaded process is
+/// busy, not dead, and its figures matter most then. The OpenAPI document reads the same class (<see cref="EndpointAccess"/>)
+/// to say which operations can answer <c>503 overloaded</c>.
 /// </summary>
 internal sealed class LoadSheddingMiddleware : IDisposable
 {
     private readonly RequestDelegate _next;
-    private readonly ConcurrencyLimiter _limiter;
+    private readonly ConcurrencyLimiter _reads;
+    private readonly ConcurrencyLimiter _writes;
     private readonly TimeSpan _queueTimeout;
+    private readonly IProblemDetailsService _problemDetails;
     private readonly ILogger<LoadSheddingMiddleware> _logger;
     private long _shed;
 
-    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, ILogger<LoadSheddingMiddleware> logger)
+    public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, IProblemDetailsService problemDetails,
+        ILogger<LoadSheddingMiddleware> logger)
     {
         _next = next;
+        _problemDetails = problemDetails;
         _logger = logger;
         var overload = options.Value;
         _queueTimeout = overload.QueueTimeout;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = overload.MaxConcurrentRequests,
-            QueueLimit = overload.QueueLimit,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        _reads = Limiter(overload.MaxConcurrentReads, overload.QueueLimit);
+        _writes = Limiter(overload.MaxConcurrentRequests, overload.QueueLimit);
     }
 
-    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problemDetails)
+    public Task InvokeAsync(HttpContext context)
     {
-        if (LoadSheddingExemptMetadata.IsExempt(context.GetEndpoint()))
+        var requestClass = EndpointAccess.Of(context.GetEndpoint()).Class;
+        if (requestClass == RequestClass.Unlimited)
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
-        var lease = _limiter.AttemptAcquire();
-        if (!lease.IsAcquired)
+        var limiter = requestClass == RequestClass.Write ? _writes : _reads;
+        var lease = limiter.AttemptAcquire();
+        if (lease.IsAcquired)
         {
-            lease.Dispose();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            return RunAsync(context, lease);
+        }
+
+        lease.Dispose();
+        return QueueAsync(context, limiter);
+    }
+
+    public void Dispose()
+    {
+        _reads.Dispose();
+        _writes.Dispose();
+    }
+
+    private async Task RunAsync(HttpContext context, RateLimitLease lease)
+    {
+        using (lease)
+        {
+            await _next(context);
+        }
+    }
+
+    private async Task QueueAsync(HttpContext context, ConcurrencyLimiter limiter)
+    {
+        RateLimitLease? lease;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        {
             timeout.CancelAfter(_queueTimeout);
             try
             {
-                lease = await _limiter.AcquireAsync(1, timeout.Token);
+                lease = await limiter.AcquireAsync(1, timeout.Token);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
@@ -66,7 +92,7 @@ internal sealed class LoadSheddingMiddleware : IDisposable
                     SecurityLog.LoadShed(_logger, Interlocked.Read(ref _shed));
                 }
 
-                await ProblemCatalogue.WriteAsync(problemDetails, context, ProblemCatalogue.Overloaded,
+                await ProblemCatalogue.WriteAsync(_problemDetails, context, ProblemCatalogue.Overloaded,
                     "The service is at capacity. Nothing was changed; retry after the delay in Retry-After.");
                 return;
             }
@@ -75,26 +101,10 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         }
     }
 
-    public void Dispose() => _limiter.Dispose();
-}
-
-/// <summary>Endpoint metadata: the route is never shed (see <see cref="LoadSheddingMiddleware"/>).</summary>
-internal sealed class LoadSheddingExemptMetadata
-{
-    public static LoadSheddingExemptMetadata Instance { get; } = new();
-
-    private LoadSheddingExemptMetadata()
+    private static ConcurrencyLimiter Limiter(int permits, int queue) => new(new ConcurrencyLimiterOptions
     {
-    }
-
-    public static bool IsExempt(IReadOnlyList<object> metadata) => metadata.OfType<LoadSheddingExemptMetadata>().Any();
-
-    public static bool IsExempt(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<LoadSheddingExemptMetadata>() is not null;
-}
-
-internal static class LoadSheddingEndpointConventionExtensions
-{
-    /// <summary>Exempts the route from load shedding: probes and scrapes that must answer while the service is at capacity.</summary>
-    public static TBuilder DisableLoadShedding<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(LoadSheddingExemptMetadata.Instance);
+        PermitLimit = permits,
+        QueueLimit = queue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
 }

@@ -10,16 +10,25 @@ public static class ProofStorageScopes
 
     public static IReadOnlyList<string> All { get; } = [Read, Write, Delete, Admin];
 
-    /// <summary>The claim type carrying one scope each.</summary>
-    public const string ClaimType = "scope";
+    /// <summary>The scope as a flag, or <see cref="ScopeSet.None"/> for a name that is not a scope.</summary>
+    internal static ScopeSet ToSet(string scope) => scope switch
+    {
+        Read => ScopeSet.Read,
+        Write => ScopeSet.Write,
+        Delete => ScopeSet.Delete,
+        Admin => ScopeSet.Admin,
+        _ => ScopeSet.None,
+    };
 }
 
-/// <summary>Authorization policy names, one per scope; endpoints use <c>.RequireAuthorization(ProofStoragePolicies.Write)</c>.</summary>
-public static class ProofStoragePolicies
+/// <summary>Scopes as flags, so a per-request check is one AND.</summary>
+[Flags]
+internal enum ScopeSet
 {
-    /// <summary>proofs:read, or anyone when <see cref="AuthOptions.AllowAnonymousReads"/> is on.</summary>
-    public const string Read = "proofs-read";
-    public const string Write = "proofs-write";
-    public const string Delete = "proofs-delete";
-    public const string Admin = "admin";
+    None = 0,
+    Read = 1,
+    Write = 2,
+    Delete = 4,
+    Admin = 8,
+    All = Read | Write | Delete | Admin,
 }

@@ -8,7 +8,7 @@ namespace ProofStorage.Api.Telemetry;
 /// <code>
 /// "ProofStorage": { "Telemetry": { "ServiceName": "proofstorage",
 ///   "MetricsEnabled": true, "MetricsPath": "/metrics", "MetricsRequireApiKey": false, "RuntimeMetrics": true,
-///   "TracingEnabled": true, "TraceSamplingRatio": 1.0 } }
+///   "TracingEnabled": true, "TraceSamplingRatio": 1.0, "SlowRequestThreshold": "00:00:01" } }
 /// </code>
 /// OTLP export (metrics and traces) is on only when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or a
 /// signal's <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> / <c>OTEL_EXPORTER_OTLP_METRICS_ENDPOINT</c>) is set, as an
@@ -43,6 +43,10 @@ public sealed class TelemetryOptions
     /// <summary>Share of new traces recorded (0-1); a request that arrives with a sampled parent is always recorded.</summary>
     [Range(0.0, 1.0)]
     public double TraceSamplingRatio { get; set; } = 1.0;
+
+    /// <summary>A request taking at least this long is logged at <c>Warning</c> (category <c>ProofStorage.Api.Requests</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan SlowRequestThreshold { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Cross-field rules of <see cref="TelemetryOptions"/>.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ProofStorage.Core.Access;
 using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Model;
 using ProofStorage.Core.Options;
@@ -34,7 +33,6 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private readonly ILogger _logger;
     private readonly long _limitBytes;
     private readonly ProofStorageMetrics? _metrics;
-    private readonly ProofAccessTracker? _access;
     private long _memoryHits;
     private long _memoryMisses;
     private long _evictions;
@@ -47,13 +45,12 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     private static readonly AsyncLocal<LookupOutcome?> CurrentLookup = new();
 
     public FusionProofCache(IOptions<CacheOptions> options, DistributedProofCacheLevel? distributed = null, ILoggerFactory? loggers = null,
-        ProofStorageMetrics? metrics = null, ProofAccessTracking? access = null)
+        ProofStorageMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cacheOptions = options.Value;
         _distributed = distributed;
         _metrics = metrics;
-        _access = access?.Tracker;
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<FusionProofCache>();
         _limitBytes = Math.Max(1, cacheOptions.MemorySizeLimitBytes);
@@ -111,7 +108,13 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             DistributedCacheCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
             BackplaneCircuitBreakerDuration = distributed?.CircuitBreakerDuration ?? TimeSpan.Zero,
         }, _memory, loggers.CreateLogger<FusionCache>());
-        _cache.Events.Memory.Eviction += (_, _) => Interlocked.Increment(ref _evictions);
+        // An entry leaving L1 (evicted, expired, replaced, removed, or refused for size) gives back the cache's
+        // reference to its bytes: they are freed now unless a caller still holds a document over them.
+        _cache.Events.Memory.Eviction += (_, e) =>
+        {
+            Interlocked.Increment(ref _evictions);
+            (e.Value as ProofDocument)?.Dispose();
+        };
         if (distributed is not null)
         {
             _cache.SetupDistributedCache(distributed.Cache, distributed.Serializer);
@@ -138,29 +141,33 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     public bool TryGet(string proofId, [NotNullWhen(true)] out ProofDocument? document)
     {
         // L1 only: the dedup check of a store must stay synchronous and cheap.
-        var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
-        document = maybe.HasValue ? maybe.Value : null;
-        if (document is null || document.ProofId != proofId)
+        if (TryShareFromMemory(proofId, out document))
         {
-            document = null;
-            CountMemory(hit: false);
-            return false;
+            CountMemory(hit: true);
+            return true;
         }
 
-        CountMemory(hit: true);
-        return true;
+        CountMemory(hit: false);
+        return false;
     }
 
     public bool TryPeek(string proofId, [NotNullWhen(true)] out ProofDocument? document)
     {
-        var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
-        if (maybe.HasValue && maybe.Value is { } cached && cached.ProofId == proofId)
+        if (TryShareFromMemory(proofId, out document))
         {
             CountMemory(hit: true);
+            return true;
+        }
 
-            // A peek hit is a read answered before routing: no StorageManager call follows, so it is counted here.
-            _access?.RecordRead(cached.ProofId);
-            document = cached;
+        return false;
+    }
+
+    /// <summary>The caller's own document over the L1 entry's bytes; false for a miss or an entry freed meanwhile.</summary>
+    private bool TryShareFromMemory(string proofId, [NotNullWhen(true)] out ProofDocument? document)
+    {
+        var maybe = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions);
+        if (maybe.HasValue && maybe.Value is { } cached && cached.ProofId == proofId && cached.TryShare(out document))
+        {
             return true;
         }
 
@@ -177,10 +184,16 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         // stampede lock lookup) and is counted exactly. A null value is a remembered "not found" (kept in L1 only
         // when there is no L2).
         var inMemory = _cache.TryGet<ProofDocument?>(proofId, _memoryOnlyOptions, cancellationToken);
-        if (inMemory.HasValue && (inMemory.Value is null || inMemory.Value.ProofId == proofId))
+        if (inMemory.HasValue && inMemory.Value is null)
         {
             CountMemory(hit: true);
-            return inMemory.Value;
+            return null;
+        }
+
+        if (inMemory.HasValue && inMemory.Value is { } hit && hit.ProofId == proofId && hit.TryShare(out var own))
+        {
+            CountMemory(hit: true);
+            return own;
         }
 
         // Past L1, FusionCache coalesces concurrent callers, then asks L2, then loads. A caller that waited for
@@ -202,6 +215,9 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
             else
             {
                 context.Options.Size = loaded.CacheSize;
+
+                // The loader's own document, taken before the cache holds (and may at once evict) the loaded one.
+                loaded.TryShare(out outcome.Own);
             }
 
             return loaded;
@@ -219,20 +235,33 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         {
             // A shared level returned another proof's (authentic) entry under this id: never serve it.
             Log.CacheEntryMismatch(_logger, proofId);
+            outcome.Own?.Dispose();
             await _cache.RemoveAsync(proofId, _entryOptions, cancellationToken).ConfigureAwait(false);
             return await load(proofId, cancellationToken).ConfigureAwait(false);
         }
 
-        return document;
+        if (document is null || outcome.Own is not null)
+        {
+            return outcome.Own;
+        }
+
+        // Served by another caller's load or by L2: share the cache's document, unless it was evicted (and freed) in
+        // the meantime, in which case this caller reads the proof itself, outside the cache.
+        return document.TryShare(out var shared) ? shared : await load(proofId, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SetAsync(ProofDocument document, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
+        if (!document.TryShare(out var cached))
+        {
+            throw new ObjectDisposedException(nameof(ProofDocument), "A disposed document cannot be cached.");
+        }
+
         var entry = _entryOptions.Duplicate();
-        entry.Size = document.CacheSize;
+        entry.Size = cached.CacheSize;
         // Over a negative entry in L2, if there is one: it lives under the same key, so nothing else is sent.
-        await _cache.SetAsync<ProofDocument?>(document.ProofId, document, entry, cancellationToken).ConfigureAwait(false);
+        await _cache.SetAsync<ProofDocument?>(cached.ProofId, cached, entry, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RemoveAsync(string proofId, CancellationToken cancellationToken) =>
@@ -247,7 +276,10 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
         var levels = new List<CacheLevelSnapshot>
         {
             new("memory", memoryHits, memoryMisses, Rate(memoryHits, memoryHits + memoryMisses),
-                stats?.CurrentEntryCount ?? 0, stats?.CurrentEstimatedSize ?? 0, Volatile.Read(ref _evictions), _limitBytes),
+                stats?.CurrentEntryCount ?? 0, stats?.CurrentEstimatedSize ?? 0, Volatile.Read(ref _evictions), _limitBytes)
+            {
+                NativeBytes = Buffers.NativeBuffer.LiveBytes,
+            },
         };
         if (_distributed is { } level)
         {
@@ -270,6 +302,8 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
 
     public void Dispose()
     {
+        // Every entry's bytes go back (through the eviction handler) before the cache goes away.
+        _memory.Clear();
         _cache.Dispose();
         _memory.Dispose();
     }
@@ -345,6 +379,9 @@ internal sealed class FusionProofCache : IProofCache, IDisposable
     /// <summary>What happened to one lookup past L1 (written by the load and by the L2 events, read after).</summary>
     private sealed class LookupOutcome
     {
+        /// <summary>The document the load gave this caller (its own reference to the bytes).</summary>
+        public ProofDocument? Own;
+
         public bool Loaded { get; set; }
 
         public bool ServedByL2 { get; set; }

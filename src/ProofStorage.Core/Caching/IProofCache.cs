@@ -5,7 +5,8 @@ namespace ProofStorage.Core.Caching;
 
 /// <summary>
 /// The cache levels in front of the providers, keyed by proof id. Thread-safe. A cache never makes the service
-/// less available: an optional level that fails behaves as a miss.
+/// less available: an optional level that fails behaves as a miss. Every document it returns is the caller's own
+/// (see <see cref="ProofDocument"/>: dispose it when done); the cache keeps its own reference to what it holds.
 /// </summary>
 public interface IProofCache
 {
@@ -26,7 +27,7 @@ public interface IProofCache
     /// </summary>
     Task<ProofDocument?> GetOrLoadAsync(string proofId, Func<string, CancellationToken, Task<ProofDocument?>> load, CancellationToken cancellationToken);
 
-    /// <summary>Caches a document just written (replacing any negative entry for its id).</summary>
+    /// <summary>Caches a document just written (replacing any negative entry for its id); the caller keeps its own document.</summary>
     Task SetAsync(ProofDocument document, CancellationToken cancellationToken);
 
     /// <summary>Evicts an id from every level (and, with a backplane, from other instances).</summary>
@@ -42,6 +43,13 @@ public interface IProofCache
 /// </summary>
 public sealed record CacheLevelSnapshot(string Level, long Hits, long Misses, double HitRate, long Entries, long Bytes, long Evictions, long? LimitBytes)
 {
+    /// <summary>
+    /// The memory level: bytes of proof documents held outside the GC heap by this process now, cached or in flight
+    /// (responses being written, stores being answered); see <see cref="Buffers.NativeBuffer"/>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? NativeBytes { get; init; }
+
     /// <summary>Shared levels: whether this instance is connected to it now.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public bool? Connected { get; init; }

@@ -96,30 +96,63 @@ public sealed class ProofEnvelopeCodec
     /// <summary>AES-256-GCM under the active key; <paramref name="compressed"/> is kept in the result, not copied.</summary>
     private SealedEnvelope Encrypt(byte[] compressed, string objectKey)
     {
+        var envelope = new byte[EnvelopeLength(compressed.Length)];
+        var etag = Encrypt(compressed, objectKey, envelope);
+        return new SealedEnvelope(envelope, compressed, etag);
+    }
+
+    /// <summary>The size of the envelope around <paramref name="compressedLength"/> bytes under the active key.</summary>
+    public int EnvelopeLength(int compressedLength) => FixedHeaderSize + _keys.ActiveKeyId.Length + NonceSize + TagSize + compressedLength;
+
+    /// <summary>An upper bound of the gzip size of <paramref name="length"/> bytes (deflate's stored-block worst case, with room).</summary>
+    public static int GzipBound(int length) => checked(length + (length >> 12) + (length >> 14) + (length >> 25) + 1024);
+
+    /// <summary>
+    /// Seals <paramref name="compressed"/> for <paramref name="objectKey"/> into <paramref name="envelope"/> (exactly
+    /// <see cref="EnvelopeLength"/> bytes, not overlapping the input); returns the ETag.
+    /// </summary>
+    public string Encrypt(ReadOnlySpan<byte> compressed, string objectKey, Span<byte> envelope)
+    {
+        ArgumentNullException.ThrowIfNull(objectKey);
         var keyId = _keys.ActiveKeyId;
         var headerLength = FixedHeaderSize + keyId.Length + NonceSize;
-        var envelope = new byte[headerLength + TagSize + compressed.Length];
+        envelope = envelope[..(headerLength + TagSize + compressed.Length)];
         envelope[0] = (byte)'P';
         envelope[1] = (byte)'S';
         envelope[2] = FormatVersion;
         envelope[3] = CompressionGzip;
         envelope[4] = (byte)keyId.Length;
-        Encoding.ASCII.GetBytes(keyId, envelope.AsSpan(FixedHeaderSize));
-        var nonce = envelope.AsSpan(FixedHeaderSize + keyId.Length, NonceSize);
+        Encoding.ASCII.GetBytes(keyId, envelope[FixedHeaderSize..]);
+        var nonce = envelope.Slice(FixedHeaderSize + keyId.Length, NonceSize);
         RandomNumberGenerator.Fill(nonce);
 
-        var aad = RentAssociatedData(envelope.AsSpan(0, headerLength), objectKey, out var aadLength);
+        var aad = RentAssociatedData(envelope[..headerLength], objectKey, out var aadLength);
         try
         {
             using var aes = new AesGcm(_keys.ActiveKey, TagSize);
-            aes.Encrypt(nonce, compressed, envelope.AsSpan(headerLength + TagSize), envelope.AsSpan(headerLength, TagSize), aad.AsSpan(0, aadLength));
+            aes.Encrypt(nonce, compressed, envelope[(headerLength + TagSize)..], envelope.Slice(headerLength, TagSize), aad.AsSpan(0, aadLength));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(aad);
         }
 
-        return new SealedEnvelope(envelope, compressed, ETagOf(envelope.AsSpan(headerLength, TagSize)));
+        return ETagOf(envelope.Slice(headerLength, TagSize));
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="data"/> with gzip into <paramref name="destination"/> (at most <paramref name="capacity"/>
+    /// bytes, see <see cref="GzipBound"/>); returns the gzip length. No managed buffer the size of the data is involved.
+    /// </summary>
+    public unsafe int GzipInto(ReadOnlySpan<byte> data, byte* destination, int capacity)
+    {
+        using var output = new UnmanagedMemoryStream(destination, 0, capacity, FileAccess.Write);
+        using (var gzip = new GZipStream(output, _compressionLevel, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+
+        return checked((int)output.Position);
     }
 
     /// <summary>

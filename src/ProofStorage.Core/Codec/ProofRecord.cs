@@ -55,6 +55,33 @@ public static class ProofRecord
         IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof, string? proofMediaType = null)
     {
         var buffer = new ArrayBufferWriter<byte>(proof.Length + 256);
+        WriteTo(buffer, proofId, imageHash, createdAt, metadata, proof, proofMediaType);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Room a writer needs beyond the record's own length: the JSON writer asks for the worst case of escaping each
+    /// string before it writes it (see <see cref="WriteTo"/> into a fixed buffer).
+    /// </summary>
+    public static int WriterSlack(string proofId, IReadOnlyDictionary<string, string>? metadata, string? proofMediaType)
+    {
+        ArgumentNullException.ThrowIfNull(proofId);
+        var longest = Math.Max(Math.Max(proofId.Length, 64), proofMediaType?.Length ?? 0);
+        if (metadata is not null)
+        {
+            foreach (var (key, value) in metadata)
+            {
+                longest = Math.Max(longest, Math.Max(key.Length, value.Length));
+            }
+        }
+
+        return (longest * 6 * 2) + 1024;
+    }
+
+    /// <summary>Writes the canonical record into <paramref name="buffer"/> (see <see cref="Write"/>).</summary>
+    public static void WriteTo(IBufferWriter<byte> buffer, string proofId, ImageHash imageHash, DateTimeOffset createdAt,
+        IReadOnlyDictionary<string, string>? metadata, ReadOnlySpan<byte> proof, string? proofMediaType = null)
+    {
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
@@ -68,8 +95,6 @@ public static class ProofRecord
             writer.WriteRawValue(proof, skipInputValidation: true);
             writer.WriteEndObject();
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>
@@ -82,12 +107,36 @@ public static class ProofRecord
     {
         var header = WriteBinaryHeader(proofId, imageHash, createdAt, metadata, mediaType, identifiers);
         var record = new byte[BinaryPreambleLength + header.Length + content.Length];
-        BinaryMagic.CopyTo(record);
-        record[4] = BinaryVersion;
-        BinaryPrimitives.WriteUInt32BigEndian(record.AsSpan(5), (uint)header.Length);
-        header.CopyTo(record.AsSpan(BinaryPreambleLength));
-        content.CopyTo(record.AsSpan(BinaryPreambleLength + header.Length));
+        CopyBinary(record, header, content);
         return record;
+    }
+
+    /// <summary>
+    /// Writes the binary record <see cref="WriteBinary"/>
+    /// builds into <paramref name="destination"/> (at least <see cref="BinaryLength"/> bytes) and returns its length: only
+    /// the small header is built on the heap, the content is copied once, into place.
+    /// </summary>
+    public static int WriteBinaryTo(Span<byte> destination, string proofId, ImageHash? imageHash, DateTimeOffset createdAt,
+        IReadOnlyDictionary<string, string>? metadata, string mediaType, C2paIdentifiers identifiers, ReadOnlySpan<byte> content)
+    {
+        var header = WriteBinaryHeader(proofId, imageHash, createdAt, metadata, mediaType, identifiers);
+        return CopyBinary(destination, header, content);
+    }
+
+    private static int CopyBinary(Span<byte> destination, ReadOnlySpan<byte> header, ReadOnlySpan<byte> content)
+    {
+        var length = BinaryPreambleLength + header.Length + content.Length;
+        if (destination.Length < length)
+        {
+            throw new ArgumentException("The destination is shorter than the record.", nameof(destination));
+        }
+
+        BinaryMagic.CopyTo(destination);
+        destination[4] = BinaryVersion;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[5..], (uint)header.Length);
+        header.CopyTo(destination[BinaryPreambleLength..]);
+        content.CopyTo(destination[(BinaryPreambleLength + header.Length)..]);
+        return length;
     }
 
     /// <summary>

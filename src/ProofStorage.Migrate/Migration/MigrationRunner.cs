@@ -273,6 +273,8 @@ internal sealed class MigrationRunner
             return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Failed, VerifyStatus.NotChecked, false, false, Describe(ex));
         }
 
+        // The stored document's bytes (the kept proof) are read until the item is done.
+        using var storedDocument = stored.Document;
         var status = stored.Deduplicated ? ItemStatus.Deduplicated : ItemStatus.Migrated;
         // A new proof holds the item's bytes by construction; a deduplicated one may hold an earlier record's proof.
         var keptProof = stored.Deduplicated ? ProofBytes(stored.Document) : item.Proof;
@@ -346,6 +348,8 @@ internal sealed class MigrationRunner
             return outcome with { Verification = VerifyStatus.Missing, Reason = $"verification: '{id}' does not resolve in the target" };
         }
 
+        using var read = document;
+
         if (document.ProofId != proofId)
         {
             return outcome with { Verification = VerifyStatus.Corrupted, Reason = $"verification: '{id}' resolves to {document.ProofId}, not {proofId}" };
@@ -415,7 +419,11 @@ internal sealed class MigrationRunner
         if (!exists)
         {
             var preparing = Stopwatch.GetTimestamp();
-            Interlocked.Add(ref _estimatedStoredBytes, _target.WritePipeline.Prepare(proof).Envelope.Envelope.Length);
+            using (var prepared = _target.WritePipeline.Prepare(proof))
+            {
+                Interlocked.Add(ref _estimatedStoredBytes, prepared.Envelope.Length);
+            }
+
             Interlocked.Add(ref _prepareTicks, Stopwatch.GetTimestamp() - preparing);
             Interlocked.Increment(ref _prepared);
         }

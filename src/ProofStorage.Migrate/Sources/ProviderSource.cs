@@ -80,7 +80,7 @@ internal sealed class ProviderSource(IHost host, string description) : IMigratio
 
     private async Task<SourceLoad> LoadProofAsync(string name, string proofId, CancellationToken cancellationToken)
     {
-        var document = await _manager.GetAsync(proofId, cancellationToken).ConfigureAwait(false);
+        using var document = await _manager.GetAsync(proofId, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
             return SourceLoad.Rejected(name, "the proof disappeared from the source while the migration ran", 0);
@@ -89,9 +89,10 @@ internal sealed class ProviderSource(IHost host, string description) : IMigratio
         if (document.Format == ProofRecordFormat.Binary)
         {
             // A manifest store: its bytes as stored, stored again as one (the target re-indexes its bindings and manifest id).
+            // Copied out: the item outlives the document, whose native bytes go back when it is disposed here.
             var content = document.ReadContent();
             var recorded = ProofRecord.ReadMetadata(document.Record);
-            return SourceLoad.Valid(new SourceItem(name, null, document.ImageHash, document.CreatedAt, content.Content,
+            return SourceLoad.Valid(new SourceItem(name, null, document.ImageHash, document.CreatedAt, content.Content.ToArray(),
                 recorded.Count == 0 ? null : recorded, document.Record.Length, ProofMediaType: content.MediaType) { C2pa = document.C2pa });
         }
 

@@ -107,4 +107,47 @@ public sealed class RateLimitAndSheddingTests
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Single(memory.Objects.Keys, k => k.StartsWith("proofs/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task CachedReads_AreServed_WhileEveryWritePermitIsHeldByAStuckStore()
+    {
+        var memory = new InMemoryStorageProvider();
+        var chaos = new ChaosStorageProvider(memory);
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:Overload:MaxConcurrentRequests"] = "1";
+            s["ProofStorage:Overload:MaxConcurrentReads"] = "4";
+            s["ProofStorage:Overload:QueueLimit"] = "0";
+        });
+        factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(chaos);
+        using var client = factory.CreateClient();
+        var id = await SecurityTestHost.StoreAsync(client, "cached-before-the-jam");
+
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        chaos.BeforeCreate = () =>
+        {
+            entered.TrySetResult();
+            return release.Task;
+        };
+        var stuck = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("stuck-write"));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The only write permit is held by the stuck store: another write is shed at once, reads are not.
+        using var shedWrite = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed-write"));
+        var reads = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            using var read = await client.GetAsync($"/v1/proofs/{id}");
+            reads.Add(read.StatusCode);
+        }
+
+        Assert.False(stuck.IsCompleted, "the store must still hold its permit while the reads run");
+        release.SetResult();
+        using var first = await stuck;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, shedWrite.StatusCode);
+        Assert.All(reads, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+    }
 }

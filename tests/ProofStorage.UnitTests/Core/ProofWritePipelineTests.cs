@@ -23,18 +23,19 @@ public sealed class ProofWritePipelineTests
         var command = new StoreProofCommand(Hash, "{\"claim\":1}"u8.ToArray(), new Dictionary<string, string> { ["k"] = "v" }, ProofMediaType: "Application/Vnd.Example+JSON");
 
         var validated = pipeline.Validate(command);
-        var prepared = pipeline.Prepare(validated);
+        using var prepared = pipeline.Prepare(validated);
 
         Assert.Equal(DedupProtocol.ProofIdFor(Hash), prepared.ProofId);
         Assert.Equal(DedupProtocol.ProofKey(prepared.ProofId), prepared.ObjectKey);
         Assert.Equal("application/vnd.example+json", validated.Command.ProofMediaType);
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 9, 30, 0, 123, TimeSpan.Zero), prepared.CreatedAt);
         Assert.Equal(validated.RecordLength, prepared.Record.Length);
-        var opened = _codec.Open(prepared.Envelope.Envelope, prepared.ObjectKey, 1 << 20);
-        Assert.Equal(prepared.Record, opened.Record);
-        Assert.Equal(prepared.Envelope.ETag, opened.ETag);
+        var opened = _codec.Open(prepared.Envelope.Span, prepared.ObjectKey, 1 << 20);
+        Assert.Equal(prepared.Record.ToArray(), opened.Record);
+        Assert.Equal(prepared.Compressed.ToArray(), opened.Compressed);
+        Assert.Equal(prepared.ETag, opened.ETag);
         Assert.Equal(ProofRecord.Write(prepared.ProofId, Hash, prepared.CreatedAt, command.Metadata, command.Proof.Span, "application/vnd.example+json"),
-            prepared.Record);
+            prepared.Record.ToArray());
     }
 
     [Fact]
@@ -43,7 +44,8 @@ public sealed class ProofWritePipelineTests
         var command = new StoreProofCommand(Hash, Encoding.UTF8.GetBytes("\"" + new string('x', 3000) + "\""), null);
         var length = Pipeline().Validate(command).RecordLength;
 
-        Assert.Equal(length, Pipeline((int)length).Prepare(Pipeline((int)length).Validate(command)).Record.Length);
+        using var prepared = Pipeline((int)length).Prepare(Pipeline((int)length).Validate(command));
+        Assert.Equal(length, prepared.Record.Length);
         var error = Assert.Throws<ProofTooLargeException>(() => Pipeline((int)length - 1).Validate(command));
         Assert.Equal(length, error.Size);
         Assert.Equal(length - 1, error.Limit);

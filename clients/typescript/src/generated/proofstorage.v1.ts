@@ -472,6 +472,8 @@ export interface components {
             evictions: number;
             /** Format: int64 */
             limitBytes?: number | null;
+            /** Format: int64 */
+            nativeBytes?: number | null;
             connected?: boolean | null;
             /** Format: int64 */
             errors?: number | null;

@@ -1,0 +1,142 @@
+using System.Text.Json;
+
+namespace ProofStorage.Api.Http;
+
+/// <summary>
+/// Walks a request body with <see cref="Utf8JsonReader"/> (the one parse of it: syntax, depth and, here, repeated
+/// property names in any object), keeping no tree: a body of any size costs a few small buffers, not a document.
+/// A repeated name (compared after unescaping, as a parser would see it) throws <see cref="RepeatedPropertyException"/>.
+/// </summary>
+internal sealed class JsonScanner(ReadOnlyMemory<byte> source)
+{
+    private readonly List<Name> _names = [];
+    private readonly Stack<int> _objects = new();
+    private byte[]? _unescaped;
+    private int _unescapedLength;
+
+    /// <summary>The reader is on a StartObject: names are tracked until the matching <see cref="ExitObject"/>.</summary>
+    public void EnterObject() => _objects.Push(_names.Count);
+
+    /// <summary>The reader is on an EndObject.</summary>
+    public void ExitObject()
+    {
+        var start = _objects.Pop();
+        _names.RemoveRange(start, _names.Count - start);
+        if (_objects.Count == 0)
+        {
+            _unescapedLength = 0;
+        }
+    }
+
+    /// <summary>The reader is on a PropertyName: refuses it when the current object already has one of that name.</summary>
+    public void Property(ref Utf8JsonReader reader)
+    {
+        ReadOnlySpan<byte> bytes;
+        Name name;
+        if (reader.ValueIsEscaped)
+        {
+            var room = reader.ValueSpan.Length;
+            if (_unescaped is null || _unescaped.Length - _unescapedLength < room)
+            {
+                var larger = new byte[Math.Max(Math.Max(256, room * 2), (_unescaped?.Length ?? 0) * 2)];
+                _unescaped?.AsSpan(0, _unescapedLength).CopyTo(larger);
+                _unescaped = larger;
+            }
+
+            // Throws InvalidOperationException for an escape that is not valid Unicode (a lone surrogate).
+            var written = reader.CopyString(_unescaped.AsSpan(_unescapedLength));
+            bytes = _unescaped.AsSpan(_unescapedLength, written);
+            name = new Name(HashOf(bytes), _unescapedLength, written, Unescaped: true);
+            _unescapedLength += written;
+        }
+        else
+        {
+            bytes = reader.ValueSpan;
+            name = new Name(HashOf(bytes), (int)reader.TokenStartIndex + 1, bytes.Length, Unescaped: false);
+        }
+
+        var start = _objects.Count == 0 ? 0 : _objects.Peek();
+        for (var i = start; i < _names.Count; i++)
+        {
+            var seen = _names[i];
+            if (seen.Hash == name.Hash && BytesOf(seen).SequenceEqual(bytes))
+            {
+                throw new RepeatedPropertyException();
+            }
+        }
+
+        _names.Add(name);
+    }
+
+    /// <summary>
+    /// The reader is on the first token of a value: moves it to the value's last token, checking every object inside.
+    /// </summary>
+    public void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return;
+        }
+
+        var depth = reader.CurrentDepth;
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            EnterObject();
+        }
+
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    EnterObject();
+                    break;
+                case JsonTokenType.EndObject:
+                    ExitObject();
+                    break;
+                case JsonTokenType.PropertyName:
+                    Property(ref reader);
+                    break;
+            }
+
+            if (reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The bytes of the value the reader just skipped, from <paramref name="start"/>: a slice of the source, no copy.</summary>
+    public ReadOnlyMemory<byte> Slice(long start, long end) => source[(int)start..(int)end];
+
+    private ReadOnlySpan<byte> BytesOf(Name name) =>
+        name.Unescaped ? _unescaped.AsSpan(name.Start, name.Length) : source.Span.Slice(name.Start, name.Length);
+
+    private static int HashOf(ReadOnlySpan<byte> bytes)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
+    }
+
+    private readonly record struct Name(int Hash, int Start, int Length, bool Unescaped);
+}
+
+/// <summary>An object in the body names the same property twice.</summary>
+internal sealed class RepeatedPropertyException : Exception
+{
+    public RepeatedPropertyException()
+        : base("The body repeats a property name in one object.")
+    {
+    }
+
+    public RepeatedPropertyException(string message)
+        : base(message)
+    {
+    }
+
+    public RepeatedPropertyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
