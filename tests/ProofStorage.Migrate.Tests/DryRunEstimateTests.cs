@@ -8,24 +8,40 @@ public sealed class DryRunEstimateTests : IDisposable
     private readonly MigrationWorkspace _workspace = new();
 
     [Fact]
-    public void Estimate_AddsListingLoadingCpuOverTheCoresAndTheRequestsAtTheProbesPace()
+    public void Estimate_AgainstASlowTarget_IsListingLoadingAndTheRequestsAtTheProbesPace()
     {
-        // The probe: 128 creates + 132 reads in 0.65 s (2.5 ms a request). The run: 0.5 s listing + 2 s loading + 3
-        // CPU-seconds over 2 cores + (2,000 writes + 2,040 reads) × 2.5 ms.
+        // The probe: 128 creates + 132 reads in 0.65 s (2.5 ms a request) costing 0.026 CPU-s (0.1 ms a request). The run:
+        // 0.5 s listing + 2 s loading + (2,000 writes + 2,040 reads) x 2.5 ms, which outweighs its CPU:
+        // (3 CPU-s preparing + 4,040 x 0.1 ms) over 2 cores.
         var sample = new DryRunSample(Parallelism: 16, Processors: 2, ListSeconds: 0.5, LoadSeconds: 2, CpuSeconds: 3,
-            Writes: 2000, Reads: 2040, Deletes: 0, new ProbeRates(64, 2690, Writes: 128, Reads: 132, Seconds: 0.65, Deletes: 128, DeleteSeconds: 0.1));
+            Writes: 2000, Reads: 2040, Deletes: 0,
+            new ProbeRates(64, 2690, Writes: 128, Reads: 132, Seconds: 0.65, Deletes: 128, DeleteSeconds: 0.1, CpuSeconds: 0.026));
 
-        Assert.Equal(0.5 + 2 + 1.5 + 4040 * 0.0025, DryRunEstimator.Estimate(sample).TotalSeconds, 9);
+        Assert.Equal(0.5 + 2 + 4040 * 0.0025, DryRunEstimator.Estimate(sample).TotalSeconds, 9);
+    }
+
+    [Fact]
+    public void Estimate_WhenThisProcessIsTheBound_IsTheCpuOverTheCores()
+    {
+        // A local filesystem: the probe's requests took 0.1 ms each and cost 0.4 ms of CPU each across threads; the run's
+        // 4,040 requests then need 1.616 CPU-s on top of 3 CPU-s preparing, over 2 cores: 2.308 s, more than 0.404 s.
+        var sample = new DryRunSample(Parallelism: 16, Processors: 2, ListSeconds: 0.5, LoadSeconds: 2, CpuSeconds: 3,
+            Writes: 2000, Reads: 2040, Deletes: 0,
+            new ProbeRates(64, 2690, Writes: 128, Reads: 132, Seconds: 0.026, Deletes: 128, DeleteSeconds: 0.1, CpuSeconds: 0.104));
+
+        Assert.Equal(0.5 + 2 + (3 + 4040 * 0.0004) / 2, DryRunEstimator.Estimate(sample).TotalSeconds, 9);
     }
 
     [Fact]
     public void Estimate_CpuSpreadsOverNoMoreCoresThanTheParallelism_AndDeletesCount()
     {
-        // --delete-after: 400 deletes at the probe's 100 deletes in 0.5 s.
+        // --delete-after: 400 deletes at the probe's 100 deletes in 0.5 s (2 s in all), or their CPU (400 x 1 ms) with
+        // 3 CPU-s preparing on the one core parallelism 1 uses (3.4 s): the larger.
         var sample = new DryRunSample(Parallelism: 1, Processors: 8, ListSeconds: 0, LoadSeconds: 0, CpuSeconds: 3,
-            Writes: 0, Reads: 0, Deletes: 400, new ProbeRates(32, 1024, Writes: 50, Reads: 50, Seconds: 1, Deletes: 100, DeleteSeconds: 0.5));
+            Writes: 0, Reads: 0, Deletes: 400,
+            new ProbeRates(32, 1024, Writes: 50, Reads: 50, Seconds: 1, Deletes: 100, DeleteSeconds: 0.5, DeleteCpuSeconds: 0.1));
 
-        Assert.Equal(3 + 2, DryRunEstimator.Estimate(sample).TotalSeconds, 9);
+        Assert.Equal(3 + 0.4, DryRunEstimator.Estimate(sample).TotalSeconds, 9);
     }
 
     [Fact]
@@ -37,7 +53,7 @@ public sealed class DryRunEstimateTests : IDisposable
         var estimated = DryRunEstimator.Complete(counts, sample, null);
         var unknown = DryRunEstimator.Complete(counts, null, "the target could not be timed: refused");
 
-        Assert.Equal(0.1 + 0.2 + 0.2 + 45 * 0.001, estimated.DurationSeconds!.Value, 3);
+        Assert.Equal(0.1 + 0.2 + Math.Max(45 * 0.001, 0.4 / 2), estimated.DurationSeconds!.Value, 3);
         Assert.Contains("22 writes + 23 reads at 1.000 ms each", estimated.Method, StringComparison.Ordinal);
         Assert.Contains("64 probe items sending the same mix, 128 creates and 132 reads of 2,690 B probe objects", estimated.Method, StringComparison.Ordinal);
         Assert.Same(sample, estimated.Basis);

@@ -51,15 +51,18 @@ internal static class TargetProbe
                 .ConfigureAwait(false);
             await SendAsync(storage, warmUp, body, options).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
+            var cpu = CpuSeconds();
             await SendAsync(storage, timed, body, options).ConfigureAwait(false);
             var seconds = Seconds(started);
+            var requestCpu = CpuSeconds() - cpu;
 
             var objects = timed.SelectMany(i => i.Anchor is null ? i.Writes : [i.Anchor]).ToArray();
             started = Stopwatch.GetTimestamp();
+            cpu = CpuSeconds();
             await Parallel.ForEachAsync(objects, options, async (key, token) => await storage.DeleteAsync(key, token).ConfigureAwait(false))
                 .ConfigureAwait(false);
             return new ProbeRates(items, body.Length, timed.Sum(i => i.Writes.Length), timed.Sum(i => i.Reads.Length), seconds,
-                objects.Length, Seconds(started));
+                objects.Length, Seconds(started), requestCpu, CpuSeconds() - cpu);
         }
         finally
         {
@@ -114,6 +117,13 @@ internal static class TargetProbe
         {
             // The phase's own failure is the one reported.
         }
+    }
+
+    /// <summary>User and system CPU time of this process so far (every thread: the SDK's, the file system calls', the GC's).</summary>
+    private static double CpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
     }
 
     private static double Seconds(long started) => Math.Max(Stopwatch.GetElapsedTime(started).TotalSeconds, 1e-6);
