@@ -47,12 +47,8 @@ public sealed class ProofResponseLifetimeTests
         await sending.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(json, body.Written.ToArray());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (NativeBuffer.LiveBytes > baseline)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"native bytes still {NativeBuffer.LiveBytes}, baseline {baseline}");
-            await Task.Delay(10);
-        }
+        await Poll.UntilAsync(() => NativeBuffer.LiveBytes <= baseline, TimeSpan.FromSeconds(30),
+            () => $"native bytes still {NativeBuffer.LiveBytes}, baseline {baseline}");
     }
 
     private static ProofResponseHeaders Headers()

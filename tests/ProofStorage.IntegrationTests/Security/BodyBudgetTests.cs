@@ -116,15 +116,7 @@ public sealed class BodyBudgetTests
     private static string StoreJson(string label, int size) =>
         $$$"""{"imageHash":"{{{TestKeys.ImageHash(label)}}}","proof":{"claim":"{{{new string('c', size)}}}"}}""";
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(60), what);
 
     /// <summary>A body with a Content-Length that sends its first half, then waits to be released.</summary>
     private sealed class GatedBody : HttpContent

@@ -2,6 +2,7 @@ using ProofStorage.Core.Buffers;
 using ProofStorage.Core.Caching;
 using ProofStorage.Core.Model;
 using ProofStorage.Core.Options;
+using ProofStorage.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace ProofStorage.UnitTests.Caching;
@@ -122,16 +123,8 @@ public sealed class NativeProofBytesTests
         }
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        // Evictions reach the cache's handler on the thread pool: wait for the condition, with a generous deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(10);
-        }
-    }
+    // Evictions reach the cache's handler on the thread pool: wait for the condition, with a generous deadline.
+    private static Task WaitUntil(Func<bool> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30), what);
 }
 
 /// <summary>Tests that read the process-wide native byte counter run on their own, after the parallel ones.</summary>
