@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -278,17 +277,6 @@ public sealed class LivePrometheusTests : IAsyncLifetime
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string imageHash, string proof) =>
         client.PostAsync("/v1/proofs", new StringContent($"{{\"imageHash\":\"{imageHash}\",\"proof\":{proof}}}", Encoding.UTF8, "application/json"));
 
-    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what, Func<string?>? detail = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Deadline)
-            {
-                Assert.Fail($"Timed out after {Deadline.TotalSeconds} s waiting for {what}. {detail?.Invoke()}\nPrometheus log:\n{_prometheus.Log}\nService log:\n{_service.Output}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
+    private Task WaitUntilAsync(Func<Task<bool>> condition, string what, Func<string?>? detail = null) =>
+        Poll.UntilAsync(condition, Deadline, () => $"{what}. {detail?.Invoke()}\nPrometheus log:\n{_prometheus.Log}\nService log:\n{_service.Output}");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -141,20 +140,11 @@ public sealed class StoreGaugesTests : IDisposable
         return (byMember["primary"], byMember["secondary"], Assert.Single(backlog.GetMeasurementSnapshot()).Value);
     }
 
-    private static async Task WaitForAsync(MetricCollector<int> collector, int expected, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
+    private static Task WaitForAsync(MetricCollector<int> collector, int expected, string what) =>
+        Poll.UntilAsync(() =>
         {
             collector.Clear();
             collector.RecordObservableInstruments();
-            if (collector.GetMeasurementSnapshot().Any(m => m.Value == expected))
-            {
-                return;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+            return collector.GetMeasurementSnapshot().Any(m => m.Value == expected);
+        }, TimeSpan.FromSeconds(30), what);
 }
