@@ -111,7 +111,7 @@ internal static class ProofEndpoints
         return app;
     }
 
-    internal static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreProof(
+    internal static async Task<Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreProof(
         HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget,
         CancellationToken cancellationToken)
     {
@@ -164,7 +164,7 @@ internal static class ProofEndpoints
     /// The binary kind of the store: the body is a manifest store, read by the same reader as a JSON body (native memory,
     /// within the in-flight budget), the query string says what comes with it.
     /// </summary>
-    private static async Task<Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreManifestStore(
+    private static async Task<Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreManifestStore(
         HttpRequest request, StorageManager store, ApiOptions api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBody.ReadAsync(request, api.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
@@ -195,14 +195,14 @@ internal static class ProofEndpoints
     }
 
     /// <summary>The answer to a store; the result's document is disposed (the response keeps only its fields).</summary>
-    private static Results<Created<StoreProofResponse>, Ok<StoreProofResponse>, ValidationProblem, ProblemHttpResult> Stored(StoreProofResult result)
+    private static Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult> Stored(StoreProofResult result)
     {
         using (result.Document)
         {
             var response = ToResponse(result);
             return result.Deduplicated
-                ? TypedResults.Ok(response)
-                : TypedResults.Created($"/v1/proofs/{response.ProofId}", response);
+                ? new OkJson<StoreProofResponse>(response)
+                : new CreatedJson<StoreProofResponse>($"/v1/proofs/{response.ProofId}", response);
         }
     }
 
