@@ -13,6 +13,7 @@ using ProofStorage.Providers.S3;
 using ProofStorage.Storage.Failover;
 using ProofStorage.Api.Telemetry;
 using Serilog;
+using Serilog.Events;
 using Serilog.Templates;
 
 namespace ProofStorage.Api;
@@ -30,6 +31,10 @@ internal static class ProofStorageApiExtensions
     public static WebApplicationBuilder AddProofStorageApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSerilog((services, logger) => logger
+            // ASP.NET Core's own request logger: its "Request starting/finished" lines are replaced by the request log
+            // (RequestLogMiddleware), yet while it is enabled at any level it opens a log scope per request (~1 % of a
+            // cached read's CPU). Off unless the configuration names this category.
+            .MinimumLevel.Override(RequestTraceContext.HostingDiagnosticsCategory, LevelAlias.Off)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
@@ -71,6 +76,7 @@ internal static class ProofStorageApiExtensions
 
     public static WebApplication UseProofStoragePipeline(this WebApplication app)
     {
+        RequestTraceContext.Keep(app);
         app.UseExceptionHandler();
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseStatusCodePages(ProblemCatalogue.WriteStatusCodePageAsync);
