@@ -70,7 +70,9 @@ public sealed class ProofWritePipeline
             throw new ProofValidationException(ImageHashField, "A JSON proof is stored for an image: imageHash is required.");
         }
 
-        if (!ProofRecord.IsSingleJsonValue(command.Proof.Span, _options.MaxProofDepth))
+        // Walked once: by the request parser when it hands on the checked bytes, else here.
+        var maxDepth = _options.MaxProofDepth;
+        if (!(command.CheckedJson is { } walked && walked.Covers(command.Proof, maxDepth)) && !JsonProofRule.IsSingleValue(command.Proof.Span, maxDepth))
         {
             throw new ProofValidationException(ProofField,
                 $"The proof must be a single JSON value nested at most {_options.MaxProofDepth} levels deep.");

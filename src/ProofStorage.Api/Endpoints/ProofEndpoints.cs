@@ -134,7 +134,7 @@ internal static class ProofEndpoints
             StoreProofCommand? command;
             try
             {
-                command = StoreRequestParser.ParseSingle(body!.Written, JsonRequestReader.ParserDepth(maxDepth), api.Value, errors);
+                command = StoreRequestParser.ParseSingle(body!.Written, maxDepth, api.Value, errors);
             }
             catch (Exception ex) when (JsonRequestReader.IsMalformed(ex))
             {
@@ -341,7 +341,7 @@ internal static class ProofEndpoints
             List<(StoreProofCommand? Command, Dictionary<string, string[]>? Errors)>? items;
             try
             {
-                items = StoreRequestParser.ParseBatch(body!.Written, JsonRequestReader.ParserDepth(maxDepth), limits, shapeErrors);
+                items = StoreRequestParser.ParseBatch(body!.Written, maxDepth, limits, shapeErrors);
             }
             catch (Exception ex) when (JsonRequestReader.IsMalformed(ex))
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ProofStorage.Core.Codec;
 
 namespace ProofStorage.Api.Http;
 
@@ -7,7 +8,7 @@ namespace ProofStorage.Api.Http;
 /// property names in any object), keeping no tree: a body of any size costs a few small buffers, not a document.
 /// A repeated name (compared after unescaping, as a parser would see it) throws <see cref="RepeatedPropertyException"/>.
 /// </summary>
-internal sealed class JsonScanner(ReadOnlyMemory<byte> source)
+internal sealed class JsonScanner(ReadOnlyMemory<byte> source) : IJsonWalkObserver
 {
     private readonly List<Name> _names = [];
     private readonly Stack<int> _objects = new();
@@ -29,7 +30,7 @@ internal sealed class JsonScanner(ReadOnlyMemory<byte> source)
     }
 
     /// <summary>The reader is on a PropertyName: refuses it when the current object already has one of that name.</summary>
-    public void Property(ref Utf8JsonReader reader)
+    public void PropertyName(ref Utf8JsonReader reader)
     {
         ReadOnlySpan<byte> bytes;
         Name name;
@@ -71,40 +72,13 @@ internal sealed class JsonScanner(ReadOnlyMemory<byte> source)
     /// <summary>
     /// The reader is on the first token of a value: moves it to the value's last token, checking every object inside.
     /// </summary>
-    public void SkipValue(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
-        {
-            return;
-        }
+    public void SkipValue(ref Utf8JsonReader reader) => JsonProofRule.Skip(ref reader, this);
 
-        var depth = reader.CurrentDepth;
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            EnterObject();
-        }
-
-        while (reader.Read())
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject:
-                    EnterObject();
-                    break;
-                case JsonTokenType.EndObject:
-                    ExitObject();
-                    break;
-                case JsonTokenType.PropertyName:
-                    Property(ref reader);
-                    break;
-            }
-
-            if (reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
-            {
-                return;
-            }
-        }
-    }
+    /// <summary>
+    /// As <see cref="SkipValue"/>, for a proof: the Core's rule (<see cref="JsonProofRule.Walk{TObserver}"/>) on the same
+    /// walk; the checked bytes, or null when the value nests deeper than <paramref name="maxDepth"/>.
+    /// </summary>
+    public CheckedJsonProof? SkipProof(ref Utf8JsonReader reader, int maxDepth) => JsonProofRule.Walk(ref reader, this, source, maxDepth);
 
     /// <summary>The bytes of the value the reader just skipped, from <paramref name="start"/>: a slice of the source, no copy.</summary>
     public ReadOnlyMemory<byte> Slice(long start, long end) => source[(int)start..(int)end];

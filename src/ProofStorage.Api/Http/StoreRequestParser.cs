@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ProofStorage.Core.Codec;
 using ProofStorage.Core.Model;
 
 namespace ProofStorage.Api.Http;
@@ -7,7 +8,8 @@ namespace ProofStorage.Api.Http;
 /// Reads store requests (<c>{imageHash, proof, proofMediaType?, metadata?}</c>, one or a batch) into commands, or into
 /// field errors: the request's shape only (fields present, of the right types, within the request limits). Whether the
 /// proof itself can be stored (one JSON value, depth, media type against content, size) is the Core's to decide
-/// (<see cref="ProofStorage.Core.ProofWritePipeline"/>), once.
+/// (<see cref="ProofStorage.Core.ProofWritePipeline"/>), once: the walk past the proof applies the Core's
+/// <see cref="JsonProofRule"/> and hands the checked bytes on, so the pipeline does not walk them again.
 /// </summary>
 /// <remarks>
 /// The body is walked once with <see cref="Utf8JsonReader"/> (<see cref="JsonScanner"/>): no document tree, so an 8 MB
@@ -18,13 +20,16 @@ namespace ProofStorage.Api.Http;
 /// </remarks>
 internal static class StoreRequestParser
 {
-    /// <summary>One store request: the command, or null with <paramref name="errors"/> filled.</summary>
-    public static StoreProofCommand? ParseSingle(ReadOnlyMemory<byte> body, int maxDepth, ApiOptions limits, Dictionary<string, string[]> errors)
+    /// <summary>
+    /// One store request: the command, or null with <paramref name="errors"/> filled. <paramref name="maxProofDepth"/> is how
+    /// deep a proof may nest (<c>ProofStorage:MaxProofDepth</c>); the request's own levels come on top.
+    /// </summary>
+    public static StoreProofCommand? ParseSingle(ReadOnlyMemory<byte> body, int maxProofDepth, ApiOptions limits, Dictionary<string, string[]> errors)
     {
-        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = maxDepth });
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = JsonRequestReader.ParserDepth(maxProofDepth) });
         var scanner = new JsonScanner(body);
         reader.Read();
-        var command = ParseItem(ref reader, scanner, limits, errors);
+        var command = ParseItem(ref reader, scanner, maxProofDepth, limits, errors);
         End(ref reader);
         return command;
     }
@@ -33,10 +38,10 @@ internal static class StoreRequestParser
     /// A batch <c>{"items":[…]}</c>: each item's command or field errors, in order; null (with <paramref name="errors"/>)
     /// when the body is not of that shape.
     /// </summary>
-    public static List<(StoreProofCommand? Command, Dictionary<string, string[]>? Errors)>? ParseBatch(ReadOnlyMemory<byte> body, int maxDepth,
+    public static List<(StoreProofCommand? Command, Dictionary<string, string[]>? Errors)>? ParseBatch(ReadOnlyMemory<byte> body, int maxProofDepth,
         ApiOptions limits, Dictionary<string, string[]> errors)
     {
-        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = maxDepth });
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = JsonRequestReader.ParserDepth(maxProofDepth) });
         var scanner = new JsonScanner(body);
         reader.Read();
         List<(StoreProofCommand?, Dictionary<string, string[]>?)>? items = null;
@@ -49,7 +54,7 @@ internal static class StoreRequestParser
             scanner.EnterObject();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                scanner.Property(ref reader);
+                scanner.PropertyName(ref reader);
                 var isItems = reader.ValueTextEquals("items"u8);
                 reader.Read();
                 if (isItems && reader.TokenType == JsonTokenType.StartArray)
@@ -58,7 +63,7 @@ internal static class StoreRequestParser
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         var itemErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-                        var command = ParseItem(ref reader, scanner, limits, itemErrors);
+                        var command = ParseItem(ref reader, scanner, maxProofDepth, limits, itemErrors);
                         items.Add((command, command is null ? itemErrors : null));
                     }
                 }
@@ -82,7 +87,7 @@ internal static class StoreRequestParser
     }
 
     /// <summary>The reader is on an item's first token; leaves it on the item's last.</summary>
-    private static StoreProofCommand? ParseItem(ref Utf8JsonReader reader, JsonScanner scanner, ApiOptions limits, Dictionary<string, string[]> errors)
+    private static StoreProofCommand? ParseItem(ref Utf8JsonReader reader, JsonScanner scanner, int maxProofDepth, ApiOptions limits, Dictionary<string, string[]> errors)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -93,6 +98,7 @@ internal static class StoreRequestParser
 
         ImageHash imageHash = default;
         var sawHash = false;
+        CheckedJsonProof? checkedProof = null;
         ReadOnlyMemory<byte>? proof = null;
         var sawProof = false;
         string? mediaType = null;
@@ -101,7 +107,7 @@ internal static class StoreRequestParser
         scanner.EnterObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            scanner.Property(ref reader);
+            scanner.PropertyName(ref reader);
             if (reader.ValueTextEquals("imageHash"u8))
             {
                 reader.Read();
@@ -124,9 +130,9 @@ internal static class StoreRequestParser
                 else
                 {
                     // The exact bytes the client sent for the value: never re-serialised, not even copied (a slice of the
-                    // body, which lives until the store is done).
+                    // body, which lives until the store is done). The Core's rule for a proof is applied on this one walk.
                     var start = reader.TokenStartIndex;
-                    scanner.SkipValue(ref reader);
+                    checkedProof = scanner.SkipProof(ref reader, maxProofDepth);
                     proof = scanner.Slice(start, reader.BytesConsumed);
                 }
             }
@@ -163,7 +169,15 @@ internal static class StoreRequestParser
             errors["proof"] = ["The proof field is required."];
         }
 
-        return errors.Count == 0 ? new StoreProofCommand(imageHash, proof!.Value, metadata, ProofMediaType: mediaType) : null;
+        if (errors.Count != 0)
+        {
+            return null;
+        }
+
+        // Too deep for the rule: the Core walks it again and refuses it with its own message.
+        return checkedProof is { } walked
+            ? StoreProofCommand.ForCheckedJson(imageHash, walked, metadata, mediaType)
+            : new StoreProofCommand(imageHash, proof!.Value, metadata, ProofMediaType: mediaType);
     }
 
     private static Dictionary<string, string>? ParseMetadata(ref Utf8JsonReader reader, JsonScanner scanner, ApiOptions limits, Dictionary<string, string[]> errors)
@@ -186,7 +200,7 @@ internal static class StoreRequestParser
         scanner.EnterObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            scanner.Property(ref reader);
+            scanner.PropertyName(ref reader);
             var keyValid = TryGetString(ref reader, out var key);
             reader.Read();
             if (tooMany)

@@ -558,26 +558,6 @@ public static class ProofRecord
             return list;
         }
     }
-
-    /// <summary>True when <paramref name="json"/> is exactly one JSON value no deeper than <paramref name="maxDepth"/>.</summary>
-    public static bool IsSingleJsonValue(ReadOnlySpan<byte> json, int maxDepth)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
-            if (!reader.Read())
-            {
-                return false;
-            }
-
-            reader.Skip();
-            return !reader.Read();
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>A proof document on its own: what a C2PA reader given its URL fetches.</summary>

@@ -1,3 +1,4 @@
+using ProofStorage.Core.Codec;
 using ProofStorage.Core.C2pa;
 
 namespace ProofStorage.Core.Model;
@@ -46,6 +47,17 @@ public sealed record StoreProofCommand(ImageHash? ImageHash, ReadOnlyMemory<byte
     /// with those its active manifest declares. Only for <see cref="ProofKind.ManifestStore"/>.
     /// </summary>
     public IReadOnlyList<SoftBinding> SoftBindings { get; init; } = [];
+
+    /// <summary>
+    /// The proof's bytes as <see cref="JsonProofRule"/> already walked them (a request parser's walk of the body): the write
+    /// pipeline does not walk them again while <see cref="Proof"/> is still those bytes.
+    /// </summary>
+    internal CheckedJsonProof? CheckedJson { get; init; }
+
+    /// <summary>A JSON proof whose value a parser read through <see cref="JsonProofRule.Walk{TObserver}"/>.</summary>
+    public static StoreProofCommand ForCheckedJson(ImageHash imageHash, CheckedJsonProof proof, IReadOnlyDictionary<string, string>? metadata,
+        string? proofMediaType) =>
+        new(imageHash, proof.Bytes, metadata, ProofMediaType: proofMediaType) { CheckedJson = proof };
 
     /// <summary>A request to store a C2PA manifest store's raw bytes.</summary>
     public static StoreProofCommand ForManifestStore(ImageHash? imageHash, ReadOnlyMemory<byte> manifestStore, IReadOnlyDictionary<string, string>? metadata,

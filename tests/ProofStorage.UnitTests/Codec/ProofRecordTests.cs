@@ -55,5 +55,5 @@ public sealed class ProofRecordTests
     [InlineData("", false)]
     [InlineData("[[[[1]]]]", false)]
     public void IsSingleJsonValue_AcceptsExactlyOneValueWithinDepth(string json, bool expected) =>
-        Assert.Equal(expected, ProofRecord.IsSingleJsonValue(Encoding.UTF8.GetBytes(json), maxDepth: 3));
+        Assert.Equal(expected, JsonProofRule.IsSingleValue(Encoding.UTF8.GetBytes(json), maxDepth: 3));
 }

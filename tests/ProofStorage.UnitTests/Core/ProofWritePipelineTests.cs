@@ -142,6 +142,51 @@ public sealed class ProofWritePipelineTests
         return new string(chars);
     }
 
+    [Fact]
+    public void Validate_ProofCheckedOnTheParsersWalk_IsNotWalkedAgain()
+    {
+        // Bytes the rule refuses, passed off as checked (only the Core can make a CheckedJsonProof; the unit tests see
+        // its internals): accepted, so the pipeline trusted the walk instead of walking again.
+        var refused = "{\"a\":"u8.ToArray();
+        var command = StoreProofCommand.ForCheckedJson(Hash, new CheckedJsonProof(refused, maxDepth: 64), null, null);
+
+        Assert.Equal(refused, Pipeline().Validate(command).Command.Proof.ToArray());
+    }
+
+    [Fact]
+    public void Validate_CheckedProof_IsWalkedAgain_WhenTheBytesOrTheLimitDiffer()
+    {
+        var deep = Encoding.UTF8.GetBytes("[[[[1]]]]");
+        var body = Encoding.UTF8.GetBytes("{\"proof\":[[[[1]]]]}");
+        var reader = new System.Text.Json.Utf8JsonReader(body);
+        reader.Read();
+        reader.Read();
+        reader.Read();
+        var walked = JsonProofRule.Walk(ref reader, new NoObserver(), body, maxDepth: 10)!.Value;
+        var command = StoreProofCommand.ForCheckedJson(Hash, walked, null, null);
+
+        // Checked under a looser limit than the store's: walked again, and refused.
+        Assert.Throws<ProofValidationException>(() => Pipeline(maxProofDepth: 3).Validate(command));
+        Assert.Equal(deep, Pipeline(maxProofDepth: 10).Validate(command).Command.Proof.ToArray());
+        // Other bytes than those checked: walked again.
+        Assert.Throws<ProofValidationException>(() => Pipeline(maxProofDepth: 10).Validate(command with { Proof = "{"u8.ToArray() }));
+    }
+
+    private sealed class NoObserver : IJsonWalkObserver
+    {
+        public void EnterObject()
+        {
+        }
+
+        public void ExitObject()
+        {
+        }
+
+        public void PropertyName(ref System.Text.Json.Utf8JsonReader reader)
+        {
+        }
+    }
+
     private ProofWritePipeline Pipeline(int maxRecordBytes = 10 * 1024 * 1024, int maxProofDepth = 64) =>
         new(_codec, _time, MsOptions.Create(new ProofStorageOptions { MaxRecordBytes = Math.Max(1024, maxRecordBytes), MaxProofDepth = maxProofDepth }));
 }
