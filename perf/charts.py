@@ -31,6 +31,8 @@ LABELS = {
     "svc-store-dup": "service: store duplicate",
     "svc-mix-90-10": "service: 90/10 mix",
     "svc-batch-100": "service: batch of 100",
+    "svc-delete": "service: delete",
+    "s3-delete": "direct S3 DELETE",
 }
 
 # Each panel: the service scenario, then what it is compared with (the report's targets).
@@ -40,6 +42,7 @@ COMPARISONS = [
     ("Store a new image", ["svc-store-new", "s3-put"]),
     ("Store a duplicate", ["svc-store-dup", "svc-get-cached"]),
     ("Access tracking on vs off", ["svc-get-tracked", "svc-get-cached"]),
+    ("Delete a stored proof", ["svc-delete", "s3-delete"]),
 ]
 
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]

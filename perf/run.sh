@@ -14,7 +14,9 @@
 #   PERF_TRACKING_ROUNDS=7 extra interleaved pairs of cached GET with access tracking off / on (the 3 % line)
 #   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
 #   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
-#   PERF_DELETE_COUNT=40000 proofs seeded for the delete scenario (each run deletes ids no earlier run used)
+#   PERF_DELETE_COUNT=40000 proofs seeded for the delete scenarios, the service's and (S3 provider) the direct-S3
+#                        baseline's, which share them (each run deletes ids no earlier run used)
+#   PERF_DRAIN_TIMEOUT=300 seconds a delete run may wait for the servers to finish the deletes still queued when it stopped
 #   PERF_BODY_BUDGET=67108864 the service's in-flight body budget for the 32 x 8 MB parallel-store scenario
 #   PERF_BIG_SIZE=8000000 PERF_BIG_PARALLEL=32 PERF_BIG_COUNT=64   that scenario's proofs
 #   PERF_GC_GEN0SIZE=    unset: the runtime's gen-0 budget; e.g. 0x400000 runs every service instance with
@@ -54,6 +56,8 @@ BODY_BUDGET="${PERF_BODY_BUDGET:-67108864}"
 BIG_SIZE="${PERF_BIG_SIZE:-8000000}"
 BIG_PARALLEL="${PERF_BIG_PARALLEL:-32}"
 BIG_COUNT="${PERF_BIG_COUNT:-64}"
+DRAIN_TIMEOUT="${PERF_DRAIN_TIMEOUT:-300}"
+DRAIN=1  # 0: a delete run does not wait for its queued deletes (the last run on these servers)
 SERVER_CORE=0
 CLIENT_CORE=1
 # The local S3 server runs beside wrk, not beside the service: in production the bucket is another machine, so
@@ -210,7 +214,7 @@ if [[ "$PROVIDER" == S3 ]]; then SEED64_ARGS+=(--s3-proof-prefix "$S3_PREFIX"); 
 # The Kestrel baseline serves every record of one folder.
 cp "$WORK"/seed64/records/*.json "$WORK/seed/records/"
 
-log "seeding $DELETE_COUNT proofs for the delete scenario"
+log "seeding $DELETE_COUNT proofs for the delete scenarios"
 "${TOOL[@]}" seed --url "$COLD_URL" --corpus "$WORK/corpus" --class 4k --count "$DELETE_COUNT" --out "$WORK/seed-delete" --ids-only true >"$WORK/seed-delete.log"
 export PERF_DELETE_CURSOR="$WORK/delete-cursor"
 echo 0 >"$PERF_DELETE_CURSOR"
@@ -290,6 +294,10 @@ scenario() {
     kestrel-get-64k) echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS64 /v1/proofs/" ;;
     nginx-get-64k)  echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS64 /v1/proofs/" ;;
     svc-delete)     echo "$COLD_URL $COLD_PID delete.lua $DELETE_IDS" ;;
+    # The same seeded proofs' objects, deleted directly (anonymous DELETE): the local S3 server's DELETE lists the
+    # key's folder (proofs/, every stored proof) to remove it when empty, so its cost grows with the bucket and the
+    # service's delete only means something against this baseline, run in the same rounds on the same folder.
+    s3-delete)      echo "$S3_URL $S3_PID delete.lua $DELETE_IDS /$BUCKET/${S3_PREFIX}proofs/" ;;
     svc-get-tracked) echo "$TRACKED_URL $TRACKED_PID get.lua $IDS /v1/proofs/" ;;
     # The tracking pair: the same two instances as svc-get-cached / svc-get-tracked, in their own rounds.
     track-off)      echo "$READ_URL $READ_PID get.lua $IDS /v1/proofs/" ;;
@@ -307,6 +315,26 @@ scenario() {
     svc-mix-90-10-stores) echo "$READ_URL $READ_PID store-new.lua $PROOF" ;;
     svc-batch-100)  echo "$COLD_URL $COLD_PID batch.lua $PROOF 100" ;;
   esac
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# wait_idle PID...: until each process used at most 10 % of a core over two consecutive half seconds (at most
+# DRAIN_TIMEOUT seconds in all). wrk stops with a request in flight per connection, and the S3 server goes on with
+# the deletes among them (~0.1-0.4 s each with a large proofs/ folder: up to minutes at 1000 connections); the next
+# run must not measure a server still busy with them.
+wait_idle() {
+  local deadline=$((SECONDS + DRAIN_TIMEOUT)) pid before after quiet
+  for pid in "$@"; do
+    before="$(cpu_ticks "$pid")"; quiet=0
+    while (( quiet < 2 )); do
+      if (( SECONDS >= deadline )); then log "pid $pid still busy after ${DRAIN_TIMEOUT}s; going on"; return 0; fi
+      sleep 0.5
+      after="$(cpu_ticks "$pid")"
+      if (( after - before <= $(getconf CLK_TCK) / 20 )); then quiet=$((quiet + 1)); else quiet=0; fi
+      before="$after"
+    done
+  done
 }
 
 # record_line RESULT_JSON NAME CONNECTIONS ROUND PID STATS_BEFORE STATS_AFTER WRK_CONNECTIONS → one line of $RESULTS
@@ -354,6 +382,11 @@ run() {
     rm -f "$mix_out"
   fi
   [[ -n "$line" ]] || { log "wrk gave no result for $name"; tail -n 5 "$WORK/wrk.stderr" >&2; return 1; }
+  if [[ "$name" == *-delete && "$DRAIN" == 1 ]]; then
+    local drain_start=$SECONDS
+    wait_idle "$pid" "$S3_PID"
+    log "$name: the servers finished the deletes still queued at the end of the run in $((SECONDS - drain_start)) s"
+  fi
   if [[ "$name" == svc-* ]]; then puts_after="$(provider_puts "$url")"; fi
   if [[ "$record" == record ]]; then
     record_line "$line" "$name" "$conns" "$round" "$pid" "$puts_before" "$puts_after" "$wrk_conns"
@@ -366,6 +399,8 @@ run() {
 
 ALL=(svc-get-cached svc-get-tracked kestrel-get nginx-get svc-get-cached-64k kestrel-get-64k nginx-get-64k svc-get-cold s3-get svc-store-new s3-put
   svc-store-dup svc-mix-90-10 svc-batch-100 svc-delete)
+# The direct-S3 DELETE baseline deletes the service's own proof objects, which are on the S3 server only with it as provider.
+if [[ "$PROVIDER" == S3 ]]; then ALL+=(s3-delete); fi
 
 HOT=(svc-get-cached svc-get-tracked kestrel-get svc-get-cached-64k kestrel-get-64k svc-store-dup)
 log "warm-up ($WARMUP per target, $WARMUP_HOT for ${HOT[*]})"
@@ -391,7 +426,11 @@ for round in $(seq 1 "$TRACKING_ROUNDS"); do
 done
 
 log "$C_HIGH connections, $DURATION each"
-for name in "${ALL[@]}"; do run "$name" "$C_HIGH" "$DURATION" high; done
+for name in "${ALL[@]}"; do
+  # The servers stop after the last run: its queued deletes (minutes of them at this count) need no waiting for.
+  if [[ "$name" == "${ALL[-1]}" ]]; then DRAIN=0; fi
+  run "$name" "$C_HIGH" "$DURATION" high
+done
 
 SERVICE_GC="$(grep -o 'ServerGC=[A-Za-z]*, processors=[0-9]*' "$WORK/kestrel.log" | head -n1 || true)"
 stop_all
