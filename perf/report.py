@@ -93,7 +93,9 @@ w(f"- Service: Release build, `ASPNETCORE_ENVIRONMENT=Production`, provider **{m
   + (" (the local S3 server)" if meta["provider"] == "S3" else " (the S3 provider was not on this branch yet; the S3 server still backs the nginx and direct-S3 baselines)")
   + ", `Serilog:MinimumLevel:Default=Warning` (per-request logging off), every server process pinned to core 0 with `taskset`, `wrk -t1` pinned to core 1.")
 w(f"- GC: the processes see one CPU under `taskset -c 0`, so the runtime picks Workstation GC (measured in the Kestrel baseline: {meta['gc'] or 'n/a'}). Memory figures are under that mode"
-  + (f", with the service's gen-0 budget set to {meta['gen0size']} (`DOTNET_GCgen0size`)." if meta.get("gen0size") else ", with the runtime's own gen-0 budget."))
+  + (f", with the service's gen-0 budget set to {meta['gen0_budget']} (`DOTNET_GCGen0MaxBudget`)." if meta.get("gen0_budget")
+     else f", with the service's gen-0 budget set to {meta['gen0size']} (`DOTNET_GCgen0size`)." if meta.get("gen0size")
+     else ", with the service's shipped gen-0 budget (4 MiB, `System.GC.Gen0MaxBudget` in its runtimeconfig)."))
 w(f"- Each comparison at {c_low} connections: {meta['rounds']} interleaved rounds (order reversed every other round) of {meta['duration']} per target after a {meta['warmup']} warm-up; the table shows medians, ratios are medians of per-round ratios. {c_high} connections: one run of {meta['duration']} per target.")
 w(f"- Proofs: the 4 KB class of the corpus (record JSON served: {meta['record_bytes']} B; envelope stored: {meta['stored_bytes']} B). Direct S3 GET reads "
   + ("the service's own envelope objects." if meta["provider"] == "S3" else "objects of the envelope size.") + " Direct S3 PUT writes new objects of the envelope size.")

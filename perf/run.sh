@@ -14,8 +14,8 @@
 #   PERF_DELETE_COUNT=40000 proofs seeded for the delete scenario (each run deletes ids no earlier run used)
 #   PERF_BODY_BUDGET=67108864 the service's in-flight body budget for the 32 x 8 MB parallel-store scenario
 #   PERF_BIG_SIZE=8000000 PERF_BIG_PARALLEL=32 PERF_BIG_COUNT=64   that scenario's proofs
-#   PERF_GC_GEN0SIZE=    unset: the runtime's gen-0 budget; e.g. 0x400000 runs every service instance with
-#                        DOTNET_GCgen0size set so (its uncollected garbage counts in the RSS checks; docs/operations.md)
+#   PERF_GC_GEN0_BUDGET= unset: the shipped gen-0 budget (4 MiB, System.GC.Gen0MaxBudget in the runtimeconfig); e.g.
+#                        0x800000 runs every service instance with DOTNET_GCGen0MaxBudget set so (docs/operations.md)
 #   PERF_OUT=perf/results/<UTC date>.md
 #   PERF_SMOKE=1         a bounded smoke run (CI): 2s runs, 1 round, no micro benchmarks, 256 high connections, report
 #                        to perf/results/tmp/ (git-ignored) unless PERF_OUT is set; each knob above still overrides it
@@ -166,7 +166,7 @@ start_service() {
     ProofStorage__Auth__Keys__perf__Scopes__3=proofs:delete \
     ProofStorage__RateLimit__Enabled=false \
     Serilog__MinimumLevel__Default=Warning \
-    ${PERF_GC_GEN0SIZE:+DOTNET_GCgen0size="$PERF_GC_GEN0SIZE"} \
+    ${PERF_GC_GEN0_BUDGET:+DOTNET_GCGen0MaxBudget="$PERF_GC_GEN0_BUDGET"} \
     "${storage[@]}" ${extra[@]+"${extra[@]}"} \
     taskset -c "$SERVER_CORE" dotnet "$WORK/api/ProofStorage.Api.dll" >"$WORK/$name.log" 2>&1 &
   SVC_PID=$!
@@ -442,7 +442,7 @@ cat >"$WORK/meta.json" <<EOF
 {"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "provider": "$PROVIDER", "duration": "$DURATION", "rounds": $ROUNDS,
  "warmup": "$WARMUP", "c_low": $C_LOW, "c_high": $C_HIGH, "stored_bytes": $STORED_BYTES,
  "record_bytes": $(wc -c <"$(ls "$WORK"/seed/records/*.json | head -n1)"),
- "gc": "$SERVICE_GC", "gen0size": "${PERF_GC_GEN0SIZE:-}", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
+ "gc": "$SERVICE_GC", "gen0_budget": "${PERF_GC_GEN0_BUDGET:-}", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
  "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")", "l1_rss": $L1_RSS,
  "rss_get_hwm_kb": $RSS_GET_HWM, "body_budget": $BODY_BUDGET, "big_size": $BIG_SIZE, "big_parallel": $BIG_PARALLEL, "big_count": $BIG_COUNT,
  "big_idle_kb": $BIG_IDLE, "big_peak_kb": $BIG_PEAK, "big_after_kb": $BIG_AFTER, "big_result": "$BIG_RESULT", "delete_count": $DELETE_COUNT,
