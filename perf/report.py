@@ -96,7 +96,9 @@ w(f"- Service: Release build, `ASPNETCORE_ENVIRONMENT=Production`, provider **{m
   + (" (the local S3 server)" if meta["provider"] == "S3" else " (the S3 provider was not on this branch yet; the S3 server still backs the nginx and direct-S3 baselines)")
   + ", `Serilog:MinimumLevel:Default=Warning` (per-request logging off), every server process pinned to core 0 with `taskset`, `wrk -t1` pinned to core 1.")
 w(f"- GC: the processes see one CPU under `taskset -c 0`, so the runtime picks Workstation GC (measured in the Kestrel baseline: {meta['gc'] or 'n/a'}). Memory figures are under that mode"
-  + (f", with the service's gen-0 budget set to {meta['gen0size']} (`DOTNET_GCgen0size`)." if meta.get("gen0size") else ", with the runtime's own gen-0 budget."))
+  + (f", with the service's gen-0 budget set to {meta['gen0_budget']} (`DOTNET_GCGen0MaxBudget`)." if meta.get("gen0_budget")
+     else f", with the service's gen-0 budget set to {meta['gen0size']} (`DOTNET_GCgen0size`)." if meta.get("gen0size")
+     else ", with the service's shipped gen-0 budget (4 MiB, `System.GC.Gen0MaxBudget` in its runtimeconfig)."))
 w(f"- Each comparison at {c_low} connections: {meta['rounds']} interleaved rounds (order reversed every other round) of {meta['duration']} per target after a {meta['warmup']} warm-up ({meta.get('warmup_hot', meta['warmup'])} for the CPU-bound .NET targets: cached GETs, duplicate stores, the Kestrel limit); the table shows medians, ratios are medians of per-round ratios. {c_high} connections: one run of {meta['duration']} per target.")
 w(f"- Proofs: the 4 KB class of the corpus (record JSON served: {meta['record_bytes']} B; envelope stored: {meta['stored_bytes']} B). Direct S3 GET reads "
   + ("the service's own envelope objects." if meta["provider"] == "S3" else "objects of the envelope size.") + " Direct S3 PUT writes new objects of the envelope size.")
@@ -206,8 +208,9 @@ w(f"L1 hit rate during the 90/10 mix (the read instance's memory-level counters 
 w("")
 if "big_peak_kb" in meta:
     w(f"Large bodies: a fresh instance with L1 off (so only request memory counts) and `ProofStorage:Overload:MaxInFlightBodyBytes={meta['body_budget']}` "
-      f"took {meta['big_count']} stores of ~{meta['big_size']:,} B incompressible proofs, {meta['big_parallel']} at a time: RSS idle {meta['big_idle_kb'] / 1024:.0f} MiB, "
-      f"peak {meta['big_peak_kb'] / 1024:.0f} MiB, after {meta['big_after_kb'] / 1024:.0f} MiB.")
+      f"took {meta['big_count']} stores of ~{meta['big_size']:,} B incompressible proofs, {meta['big_parallel']} at a time: RSS idle {meta['big_idle_kb'] / 1024:.0f} MiB"
+      + (f" (after two stores one at a time; {meta['big_cold_kb'] / 1024:.0f} MiB before them: loading the provider's SDK and compiling the store path), " if "big_cold_kb" in meta else ", ")
+      + f"peak {meta['big_peak_kb'] / 1024:.0f} MiB, after {meta['big_after_kb'] / 1024:.0f} MiB.")
     w("")
 
 # --- charts (drawn by perf/charts.py beside the report) ----------------------------------------------------------

@@ -57,6 +57,7 @@ internal static class ProofStorageApiExtensions
         builder.Services.AddManifestCors();
 
         builder.AddProofStorageSecurity();
+        builder.Services.AddHostedService<MemoryBudgetReport>();
         builder.Services.AddProofStorageCore();
         builder.Services.AddFileSystemStorageProvider();
         builder.Services.AddS3StorageProvider();

@@ -12,7 +12,8 @@ namespace ProofStorage.Api.Security;
 /// <c>ShutdownTimeout</c> is how long SIGTERM waits for in-flight requests to finish.
 /// <code>
 /// "ProofStorage": { "Overload": { "MaxConcurrentRequests": 64, "MaxConcurrentReads": 1024, "QueueLimit": 4096,
-///   "QueueTimeout": "00:00:10", "MaxInFlightBodyBytes": 67108864, "MaxConnections": 10000, "ShutdownTimeout": "00:00:30" } }
+///   "QueueTimeout": "00:00:10", "MaxInFlightBodyBytes": 67108864, "ConnectionReadBufferBytes": 65536, "MaxConnections": 10000,
+///   "ShutdownTimeout": "00:00:30" } }
 /// </code>
 /// </summary>
 public sealed class OverloadOptions
@@ -49,6 +50,15 @@ public sealed class OverloadOptions
     /// </summary>
     [Range(1024, int.MaxValue)]
     public long MaxInFlightBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes one connection reads off its socket ahead of the application (Kestrel's socket read buffer and request
+    /// buffer). Outside <see cref="MaxInFlightBodyBytes"/>: a connection whose body waits for that budget still fills its
+    /// read buffer, so with Kestrel's 1 MiB default 30 waiting 8 MB uploads held 30 MiB more than the budget. At least
+    /// 32 KiB (Kestrel's request-header limit must fit). See docs/operations.md (sizing memory).
+    /// </summary>
+    [Range(32 * 1024, 64 * 1024 * 1024)]
+    public int ConnectionReadBufferBytes { get; set; } = 64 * 1024;
 
     /// <summary>Kestrel's open-connection cap (beyond it new connections are closed at once); null = unlimited.</summary>
     [Range(1, 10_000_000)]

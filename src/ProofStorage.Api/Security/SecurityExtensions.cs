@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -23,7 +24,12 @@ internal static class SecurityExtensions
 
         services.AddOptions<HostOptions>().Configure<IOptions<OverloadOptions>>((host, overload) => host.ShutdownTimeout = overload.Value.ShutdownTimeout);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<OverloadOptions>>((kestrel, overload) =>
-            kestrel.Limits.MaxConcurrentConnections = overload.Value.MaxConnections);
+        {
+            kestrel.Limits.MaxConcurrentConnections = overload.Value.MaxConnections;
+            kestrel.Limits.MaxRequestBufferSize = overload.Value.ConnectionReadBufferBytes;
+        });
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<OverloadOptions>>((sockets, overload) =>
+            sockets.MaxReadBufferSize = overload.Value.ConnectionReadBufferBytes);
 
         services.ConfigureSwaggerGen(AddSwaggerSecurity);
         return builder;
