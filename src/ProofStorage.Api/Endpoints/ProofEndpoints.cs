@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Contracts;
@@ -28,8 +29,9 @@ internal static class ProofEndpoints
         var api = services.GetRequiredService<IOptions<ApiOptions>>();
         var storage = services.GetRequiredService<IOptions<ProofStorageOptions>>();
         var budget = services.GetRequiredService<RequestBodyBudget>();
+        var answer = BufferedJson.For<StoreProofResponse>(services);
 
-        group.MapPost("/", (HttpRequest request, CancellationToken cancellationToken) => StoreProof(request, store, api, storage, budget, cancellationToken))
+        group.MapPost("/", (HttpRequest request, CancellationToken cancellationToken) => StoreProof(request, store, api, storage, budget, answer, cancellationToken))
             .WithName("StoreProof")
             .RequireScope(ProofStorageScopes.Write)
             .WithRequestClass(RequestClass.Write)
@@ -113,11 +115,11 @@ internal static class ProofEndpoints
 
     internal static async Task<Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreProof(
         HttpRequest request, StorageManager store, IOptions<ApiOptions> api, IOptions<ProofStorageOptions> storage, RequestBodyBudget budget,
-        CancellationToken cancellationToken)
+        JsonTypeInfo<StoreProofResponse> answer, CancellationToken cancellationToken)
     {
         if (ManifestStoreRequest.IsManifestStore(request.ContentType))
         {
-            return await StoreManifestStore(request, store, api.Value, budget, cancellationToken);
+            return await StoreManifestStore(request, store, api.Value, budget, answer, cancellationToken);
         }
 
         var maxDepth = storage.Value.MaxProofDepth;
@@ -156,7 +158,7 @@ internal static class ProofEndpoints
                 return ProblemCatalogue.ValidationResult(ex.Errors);
             }
 
-            return Stored(result);
+            return Stored(result, answer);
         }
     }
 
@@ -165,7 +167,8 @@ internal static class ProofEndpoints
     /// within the in-flight budget), the query string says what comes with it.
     /// </summary>
     private static async Task<Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult>> StoreManifestStore(
-        HttpRequest request, StorageManager store, ApiOptions api, RequestBodyBudget budget, CancellationToken cancellationToken)
+        HttpRequest request, StorageManager store, ApiOptions api, RequestBodyBudget budget, JsonTypeInfo<StoreProofResponse> answer,
+        CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBody.ReadAsync(request, api.MaxRequestBodyBytes, budget, RequestBodyBudget.StoreFactor);
         if (problem is not null)
@@ -185,7 +188,7 @@ internal static class ProofEndpoints
 
             try
             {
-                return Stored(await store.StoreAsync(command, cancellationToken));
+                return Stored(await store.StoreAsync(command, cancellationToken), answer);
             }
             catch (ProofValidationException ex)
             {
@@ -195,14 +198,15 @@ internal static class ProofEndpoints
     }
 
     /// <summary>The answer to a store; the result's document is disposed (the response keeps only its fields).</summary>
-    private static Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult> Stored(StoreProofResult result)
+    private static Results<CreatedJson<StoreProofResponse>, OkJson<StoreProofResponse>, ValidationProblem, ProblemHttpResult> Stored(StoreProofResult result,
+        JsonTypeInfo<StoreProofResponse> answer)
     {
         using (result.Document)
         {
             var response = ToResponse(result);
             return result.Deduplicated
-                ? new OkJson<StoreProofResponse>(response)
-                : new CreatedJson<StoreProofResponse>($"/v1/proofs/{response.ProofId}", response);
+                ? new OkJson<StoreProofResponse>(response, answer)
+                : new CreatedJson<StoreProofResponse>($"/v1/proofs/{response.ProofId}", response, answer);
         }
     }
 

@@ -11,16 +11,21 @@ namespace ProofStorage.Api.Http;
 /// A small JSON answer written in one piece: serialized first, sent with <c>Content-Length</c> in a single write. The
 /// framework's <c>Ok&lt;T&gt;</c>/<c>Created&lt;T&gt;</c> stream the serializer's output and flush it, so the response goes
 /// out chunked in two sends (the body, then the closing chunk): on a duplicate store, the hot write path, that second
-/// send cost about a tenth of the request's CPU. Same serializer options, same media type, same OpenAPI metadata.
+/// send cost about a tenth of the request's CPU. Same serializer options, same media type, same OpenAPI metadata. The
+/// type's serializer metadata is resolved once by the endpoint (<see cref="For{TValue}"/>), not per request: touching
+/// the request's services would create a dependency-injection scope for every store.
 /// </summary>
 internal static class BufferedJson
 {
     private const string ContentType = "application/json; charset=utf-8";
 
-    public static Task WriteAsync<TValue>(HttpContext context, int statusCode, TValue value, string? location = null)
+    /// <summary>The serializer metadata of <typeparamref name="TValue"/> under the host's JSON options (resolve once, at mapping).</summary>
+    public static JsonTypeInfo<TValue> For<TValue>(IServiceProvider services) =>
+        (JsonTypeInfo<TValue>)services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(typeof(TValue));
+
+    public static Task WriteAsync<TValue>(HttpContext context, int statusCode, TValue value, JsonTypeInfo<TValue> type, string? location = null)
     {
-        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var body = JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<TValue>)options.GetTypeInfo(typeof(TValue)));
+        var body = JsonSerializer.SerializeToUtf8Bytes(value, type);
         var response = context.Response;
         response.StatusCode = statusCode;
         response.ContentType = ContentType;
@@ -41,7 +46,7 @@ internal static class BufferedJson
 }
 
 /// <summary><c>200</c> with <typeparamref name="TValue"/> as JSON, in one write (<see cref="BufferedJson"/>).</summary>
-internal sealed class OkJson<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
+internal sealed class OkJson<TValue>(TValue value, JsonTypeInfo<TValue> type) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
 {
     public TValue Value => value;
 
@@ -49,13 +54,13 @@ internal sealed class OkJson<TValue>(TValue value) : IResult, IEndpointMetadataP
 
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public Task ExecuteAsync(HttpContext httpContext) => BufferedJson.WriteAsync(httpContext, StatusCodes.Status200OK, value);
+    public Task ExecuteAsync(HttpContext httpContext) => BufferedJson.WriteAsync(httpContext, StatusCodes.Status200OK, value, type);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => BufferedJson.Describe<TValue>(builder, StatusCodes.Status200OK);
 }
 
 /// <summary><c>201</c> with <c>Location</c> and <typeparamref name="TValue"/> as JSON, in one write (<see cref="BufferedJson"/>).</summary>
-internal sealed class CreatedJson<TValue>(string location, TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult,
+internal sealed class CreatedJson<TValue>(string location, TValue value, JsonTypeInfo<TValue> type) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult,
     IValueHttpResult<TValue>
 {
     public string Location => location;
@@ -66,7 +71,7 @@ internal sealed class CreatedJson<TValue>(string location, TValue value) : IResu
 
     public int? StatusCode => StatusCodes.Status201Created;
 
-    public Task ExecuteAsync(HttpContext httpContext) => BufferedJson.WriteAsync(httpContext, StatusCodes.Status201Created, value, location);
+    public Task ExecuteAsync(HttpContext httpContext) => BufferedJson.WriteAsync(httpContext, StatusCodes.Status201Created, value, type, location);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => BufferedJson.Describe<TValue>(builder, StatusCodes.Status201Created);
 }

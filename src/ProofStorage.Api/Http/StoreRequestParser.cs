@@ -133,7 +133,7 @@ internal static class StoreRequestParser
                     // body, which lives until the store is done). The Core's rule for a proof is applied on this one walk.
                     var start = reader.TokenStartIndex;
                     checkedProof = scanner.SkipProof(ref reader, maxProofDepth);
-                    proof = scanner.Slice(start, reader.BytesConsumed);
+                    proof = checkedProof?.Bytes ?? scanner.Slice(start, reader.BytesConsumed);
                 }
             }
             else if (reader.ValueTextEquals("proofMediaType"u8))
