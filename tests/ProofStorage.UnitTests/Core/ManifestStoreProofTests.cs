@@ -135,6 +135,39 @@ public sealed class ManifestStoreProofTests : IDisposable
     }
 
     [Fact]
+    public void SoftBindingsOf_StopsReadingDeclaredValues_AtTheFirstBindingPastTheLimit()
+    {
+        // 20,000 distinct declared values (a 400 KB manifest; 10 MB holds 500,000): each checked against every earlier one
+        // was 2e8 comparisons here, about 14 minutes of CPU at 10 MB. Collecting stops at the first binding past the limit,
+        // where the store is refused anyway: 16 declared values read, not 20,000.
+        var given = new[] { Binding(Watermark, "AQIDBA==") };
+        var pulled = 0;
+        IEnumerable<C2paSoftBinding> Declared()
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                pulled++;
+                yield return new C2paSoftBinding(Watermark, Convert.ToBase64String(BitConverter.GetBytes(i)), ValueIsText: false);
+            }
+        }
+
+        var bindings = ProofWritePipeline.SoftBindingsOf(given, Declared());
+
+        Assert.Equal(SoftBinding.MaxPerProof + 1, bindings.Count);
+        Assert.Equal(SoftBinding.MaxPerProof, pulled);
+        Assert.Equal(given[0], bindings[0]);
+    }
+
+    [Fact]
+    public void SoftBindingsOf_RepeatedValues_CountOnce_SoAManifestRepeatingOneValueIsWithinTheLimit()
+    {
+        var value = Convert.ToBase64String(WatermarkValue);
+        var declared = Enumerable.Repeat(new C2paSoftBinding(Watermark, value, ValueIsText: false), 10_000);
+
+        Assert.Equal([Binding(Watermark, value)], ProofWritePipeline.SoftBindingsOf([Binding(Watermark, value)], declared));
+    }
+
+    [Fact]
     public async Task DeclaredBindings_OfAnUnknownAlgorithm_OrNotBase64_AreNotIndexed_AndASameGivenOneIsIndexedOnce()
     {
         var bytes = Jumbf.ManifestStoreBytes(null, 0, ("com.example.not-on-the-list.1", WatermarkValue), (Watermark, WatermarkValue));
