@@ -358,11 +358,6 @@ internal static class ProofEndpoints
             }
 
             var count = items.Count;
-            if (count == 0 || count > limits.MaxBatchItems)
-            {
-                return ProblemCatalogue.ValidationResult(new Dictionary<string, string[]> { ["items"] = [$"A batch holds 1-{limits.MaxBatchItems} items."] });
-            }
-
             var results = new BatchItemResult?[count];
             var commands = new List<StoreProofCommand>(count);
             var positions = new List<int>(count);
