@@ -213,20 +213,25 @@ internal static class StoreRequestParser
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var problems = new List<string>();
+        var entries = 0;
         var tooMany = false;
         scanner.EnterObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             scanner.PropertyName(ref reader);
-            var keyValid = TryGetString(ref reader, out var key);
-            reader.Read();
             if (tooMany)
             {
+                reader.Read();
                 scanner.SkipValue(ref reader);
                 continue;
             }
 
-            if (metadata.Count == limits.MaxMetadataEntries)
+            var keyValid = TryGetString(ref reader, out var key);
+            reader.Read();
+
+            // Every entry counts, refused ones too: otherwise a body of a million non-string values is a million problems
+            // (300 MB held, a 37 MB answer) where the limit allows 32 entries.
+            if (++entries > limits.MaxMetadataEntries)
             {
                 problems.Add($"metadata has more than {limits.MaxMetadataEntries} entries.");
                 tooMany = true;

@@ -63,6 +63,35 @@ public sealed class StoreRequestParserTests
         Assert.True(allocated < 64 * 1024, $"parsing 1,000,000 items past a limit of 3 allocated {allocated:N0} bytes");
     }
 
+    [Fact]
+    public void Metadata_OverTheEntryLimit_StopsAtTheLimit_RefusedEntriesCountingToo()
+    {
+        // 100,000 entries that are not strings: each was its own problem (and a million a 37 MB answer), since only
+        // accepted entries counted towards the limit. Every entry counts now, so the problems stop at the limit.
+        var limits = new ApiOptions { MaxMetadataEntries = 3 };
+        var entries = string.Join(",", Enumerable.Range(0, 100_000).Select(i => $"\"k{i}\":{i}"));
+        var body = Encoding.UTF8.GetBytes(Item("a")[..^1] + ",\"metadata\":{" + entries + "}}");
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
+        Assert.Null(StoreRequestParser.ParseSingle(body, 64, limits, errors));
+
+        Assert.Equal(["metadata['k0'] must be a string.", "metadata['k1'] must be a string.", "metadata['k2'] must be a string.",
+            "metadata has more than 3 entries."], errors["metadata"]);
+    }
+
+    [Fact]
+    public void Metadata_AtTheEntryLimit_IsAccepted()
+    {
+        var limits = new ApiOptions { MaxMetadataEntries = 3 };
+        var body = Encoding.UTF8.GetBytes(Item("a")[..^1] + ",\"metadata\":{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}}");
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
+        var command = StoreRequestParser.ParseSingle(body, 64, limits, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(3, command!.Metadata!.Count);
+    }
+
     private static string Item(string image) => $"{{\"imageHash\":\"{TestKeys.ImageHash(image)}\",\"proof\":{{}}}}";
 
     private static byte[] Batch(IEnumerable<string> items) => Encoding.UTF8.GetBytes("{\"items\":[" + string.Join(",", items) + "]}");
