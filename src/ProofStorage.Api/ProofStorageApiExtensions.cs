@@ -80,7 +80,7 @@ internal static class ProofStorageApiExtensions
         RequestTraceContext.Keep(app);
         app.UseExceptionHandler();
         app.UseMiddleware<RequestLogMiddleware>();
-        app.UseStatusCodePages(ProblemCatalogue.WriteStatusCodePageAsync);
+        app.UseMiddleware<StatusProblemMiddleware>();
         // Only /swagger requests pass through the document and UI middleware: every proof request skipped it
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger

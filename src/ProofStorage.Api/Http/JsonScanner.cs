@@ -68,25 +68,24 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
             // Throws InvalidOperationException for an escape that is not valid Unicode (a lone surrogate).
             var written = reader.CopyString(_unescaped.AsSpan(_unescapedLength));
             bytes = _unescaped.AsSpan(_unescapedLength, written);
-            name = new Name(HashOf(bytes), _unescapedLength, written, Unescaped: true);
+            name = new Name(_unescapedLength, written, Unescaped: true);
             _unescapedLength += written;
         }
         else
         {
             bytes = reader.ValueSpan;
-            name = new Name(HashOf(bytes), (int)reader.TokenStartIndex + 1, bytes.Length, Unescaped: false);
+            name = new Name((int)reader.TokenStartIndex + 1, bytes.Length, Unescaped: false);
         }
 
         var start = _objects.Count == 0 ? 0 : _objects.Peek();
-        name = name with { Object = start };
         var count = _names.Count - start;
         if (count < ListedNames)
         {
+            name = name with { Object = start };
             for (var i = start; i < _names.Count; i++)
             {
                 NameComparisons++;
-                var seen = _names[i];
-                if (seen.Hash == name.Hash && SameName(seen, name))
+                if (SameName(_names[i], name))
                 {
                     throw new RepeatedPropertyException();
                 }
@@ -99,10 +98,12 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
             {
                 for (var i = start; i < _names.Count; i++)
                 {
+                    _names[i] = _names[i] with { Hash = HashOf(BytesOf(_names[i])) };
                     _indexed.Add(_names[i]);
                 }
             }
 
+            name = name with { Object = start, Hash = HashOf(bytes) };
             if (!_indexed.Add(name))
             {
                 throw new RepeatedPropertyException();
@@ -136,7 +137,7 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
     public ReadOnlyMemory<byte> Slice(long start, long end) => _source[(int)start..(int)end];
 
     /// <summary>Same object, same name.</summary>
-    private bool SameName(Name x, Name y) => x.Object == y.Object && BytesOf(x).SequenceEqual(BytesOf(y));
+    private bool SameName(Name x, Name y) => x.Object == y.Object && x.Length == y.Length && BytesOf(x).SequenceEqual(BytesOf(y));
 
     private ReadOnlySpan<byte> BytesOf(Name name) =>
         name.Unescaped ? _unescaped.AsSpan(name.Start, name.Length) : _source.Span.Slice(name.Start, name.Length);
@@ -149,8 +150,11 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
         return hash.ToHashCode();
     }
 
-    /// <summary>A property name: where its bytes are (in the body, or unescaped in the side buffer) and the object it is in.</summary>
-    internal readonly record struct Name(int Hash, int Start, int Length, bool Unescaped, int Object = 0);
+    /// <summary>
+    /// A property name: where its bytes are (in the body, or unescaped in the side buffer), the object it is in, and its
+    /// seeded hash once its object's names are in the set (a small object's names are compared without one).
+    /// </summary>
+    internal readonly record struct Name(int Start, int Length, bool Unescaped, int Object = 0, int Hash = 0);
 }
 
 /// <summary>An object in the body names the same property twice.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ProofStorage.Core;
@@ -130,11 +129,13 @@ internal static class ProblemCatalogue
         });
     }
 
-    /// <summary>Status-code pages: an error status set without a body (an unmatched route, a wrong method) gets its entry.</summary>
-    public static async Task WriteStatusCodePageAsync(StatusCodeContext context)
+    /// <summary>
+    /// An error status set without a body (an unmatched route, a wrong method) gets its entry: the one place a bare
+    /// status becomes a problem (<see cref="StatusProblemMiddleware"/> calls it).
+    /// </summary>
+    public static async Task WriteStatusProblemAsync(HttpContext http)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var http = context.HttpContext;
+        ArgumentNullException.ThrowIfNull(http);
         var problemDetails = http.RequestServices.GetRequiredService<IProblemDetailsService>();
         var status = http.Response.StatusCode;
         if (ForStatus(status) is { } kind)
@@ -148,5 +149,36 @@ internal static class ProblemCatalogue
 
         // A status without an entry keeps ASP.NET Core's generic problem (title and type from the status).
         await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = new ProblemDetails { Status = status } });
+    }
+}
+
+/// <summary>
+/// Gives a problem body to a response that ends with an error status and no body, as ASP.NET Core's status-code pages
+/// do (same test: not started, 400–599, no Content-Length, no Content-Type), without their per-request feature object
+/// and state machine: a request that completes synchronously with a success costs one status check.
+/// </summary>
+internal sealed class StatusProblemMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var pending = next(context);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitAsync(pending, context);
+        }
+
+        return NeedsProblem(context.Response) ? ProblemCatalogue.WriteStatusProblemAsync(context) : Task.CompletedTask;
+    }
+
+    private static bool NeedsProblem(HttpResponse response) =>
+        response.StatusCode is >= 400 and < 600 && !response.HasStarted && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType);
+
+    private static async Task AwaitAsync(Task pending, HttpContext context)
+    {
+        await pending;
+        if (NeedsProblem(context.Response))
+        {
+            await ProblemCatalogue.WriteStatusProblemAsync(context);
+        }
     }
 }

@@ -301,8 +301,15 @@ public static class ProofRecord
     private static long Quoted(string value) => 2 + Encoding.UTF8.GetByteCount(WriterOptions.Encoder!.Encode(value));
 
     /// <summary>Millisecond-precision UTC ISO-8601, the one timestamp form the API emits.</summary>
-    public static string FormatTimestamp(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTimestamp(DateTimeOffset value) => string.Create(TimestampLength, value.UtcDateTime, static (text, utc) =>
+    {
+        // "s" (yyyy-MM-ddTHH:mm:ss) is one of the runtime's fixed formats, written without parsing a pattern; a custom
+        // pattern was most of a duplicate store's answer.
+        utc.TryFormat(text, out var written, "s", CultureInfo.InvariantCulture);
+        text[written] = '.';
+        utc.Millisecond.TryFormat(text[(written + 1)..], out _, "D3", CultureInfo.InvariantCulture);
+        text[^1] = 'Z';
+    });
 
     /// <summary>
     /// Reads the identifying fields of a record of either format (and, of a binary record, its media type, C2PA identifiers

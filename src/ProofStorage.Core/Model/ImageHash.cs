@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 
 namespace ProofStorage.Core.Model;
@@ -5,6 +6,9 @@ namespace ProofStorage.Core.Model;
 /// <summary>A SHA-256 image digest: exactly 64 hexadecimal characters, kept in lower case.</summary>
 public readonly record struct ImageHash
 {
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+    private static readonly SearchValues<char> Hex = SearchValues.Create("0123456789abcdefABCDEF");
+
     private ImageHash(string value) => Value = value;
 
     /// <summary>The 64 lower-case hex characters.</summary>
@@ -19,12 +23,16 @@ public readonly record struct ImageHash
             return false;
         }
 
-        foreach (var c in text)
+        // One vectorised pass for the usual spelling (lower case, kept as sent); a second only for upper case.
+        if (!text.AsSpan().ContainsAnyExcept(LowerHex))
         {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
+            hash = new ImageHash(text);
+            return true;
+        }
+
+        if (text.AsSpan().ContainsAnyExcept(Hex))
+        {
+            return false;
         }
 
         hash = new ImageHash(text.ToLowerInvariant());

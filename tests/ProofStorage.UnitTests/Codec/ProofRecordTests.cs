@@ -27,6 +27,20 @@ public sealed class ProofRecordTests
         Assert.Equal(proofBytes, raw);
     }
 
+    [Theory]
+    [InlineData("2026-11-28T10:00:00.123+00:00", "2026-11-28T10:00:00.123Z")]
+    [InlineData("2026-11-28T10:00:00.000+00:00", "2026-11-28T10:00:00.000Z")]
+    [InlineData("2026-01-02T03:04:05.0099999+00:00", "2026-01-02T03:04:05.009Z")]
+    [InlineData("2026-11-28T23:59:59.999+02:00", "2026-11-28T21:59:59.999Z")]
+    [InlineData("0001-01-01T00:00:00.007+00:00", "0001-01-01T00:00:00.007Z")]
+    [InlineData("9999-12-31T23:59:59.9999999+00:00", "9999-12-31T23:59:59.999Z")]
+    public void FormatTimestamp_IsMillisecondUtcIso8601(string value, string expected)
+    {
+        var timestamp = DateTimeOffset.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(expected, ProofRecord.FormatTimestamp(timestamp));
+    }
+
     [Fact]
     public void Write_IsCanonical_FieldOrderAndSortedMetadata()
     {
