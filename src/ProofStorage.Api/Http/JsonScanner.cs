@@ -11,7 +11,7 @@ namespace ProofStorage.Api.Http;
 /// list, a larger one's through a set keyed by a seeded hash (a 10 MB body of one object's names is otherwise minutes
 /// of CPU).
 /// </summary>
-internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonScanner.Name>
+internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<int>
 {
     /// <summary>Up to this many names an object's names are compared one by one; past it they go into the set.</summary>
     internal const int ListedNames = 16;
@@ -19,7 +19,8 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
     private readonly ReadOnlyMemory<byte> _source;
     private readonly List<Name> _names = [];
     private readonly Stack<int> _objects = new();
-    private HashSet<Name>? _indexed;
+    /// <summary>The names (indices into <see cref="_names"/>) of the open objects that have more than <see cref="ListedNames"/>.</summary>
+    private HashSet<int>? _indexed;
     private byte[]? _unescaped;
     private int _unescapedLength;
 
@@ -34,14 +35,18 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
     /// <summary>The reader is on an EndObject.</summary>
     public void ExitObject()
     {
-        var start = _objects.Pop();
+        // Out of the set while the object is still the innermost: the set's comparison tells its names from an enclosing
+        // object's by that.
+        var start = _objects.Peek();
         if (_names.Count - start > ListedNames)
         {
             for (var i = start; i < _names.Count; i++)
             {
-                _indexed!.Remove(_names[i]);
+                _indexed!.Remove(i);
             }
         }
+
+        _objects.Pop();
 
         _names.RemoveRange(start, _names.Count - start);
         if (_objects.Count == 0)
@@ -53,7 +58,6 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
     /// <summary>The reader is on a PropertyName: refuses it when the current object already has one of that name.</summary>
     public void PropertyName(ref Utf8JsonReader reader)
     {
-        ReadOnlySpan<byte> bytes;
         Name name;
         if (reader.ValueIsEscaped)
         {
@@ -67,60 +71,64 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
 
             // Throws InvalidOperationException for an escape that is not valid Unicode (a lone surrogate).
             var written = reader.CopyString(_unescaped.AsSpan(_unescapedLength));
-            bytes = _unescaped.AsSpan(_unescapedLength, written);
             name = new Name(_unescapedLength, written, Unescaped: true);
             _unescapedLength += written;
         }
         else
         {
-            bytes = reader.ValueSpan;
-            name = new Name((int)reader.TokenStartIndex + 1, bytes.Length, Unescaped: false);
+            name = new Name((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, Unescaped: false);
         }
 
         var start = _objects.Count == 0 ? 0 : _objects.Peek();
         var count = _names.Count - start;
         if (count < ListedNames)
         {
-            name = name with { Object = start };
             for (var i = start; i < _names.Count; i++)
             {
                 NameComparisons++;
-                if (SameName(_names[i], name))
+                if (SameBytes(_names[i], name))
                 {
                     throw new RepeatedPropertyException();
                 }
             }
-        }
-        else
-        {
-            _indexed ??= new HashSet<Name>(this);
-            if (count == ListedNames)
-            {
-                for (var i = start; i < _names.Count; i++)
-                {
-                    _names[i] = _names[i] with { Hash = HashOf(BytesOf(_names[i])) };
-                    _indexed.Add(_names[i]);
-                }
-            }
 
-            name = name with { Object = start, Hash = HashOf(bytes) };
-            if (!_indexed.Add(name))
+            _names.Add(name);
+            return;
+        }
+
+        _indexed ??= new HashSet<int>(this);
+        if (count == ListedNames)
+        {
+            for (var i = start; i < _names.Count; i++)
             {
-                throw new RepeatedPropertyException();
+                _indexed.Add(i);
             }
         }
 
         _names.Add(name);
+        if (!_indexed.Add(_names.Count - 1))
+        {
+            throw new RepeatedPropertyException();
+        }
     }
 
-    /// <summary>The set's comparison: asked only for names whose hashes agree.</summary>
-    public bool Equals(Name x, Name y)
+    /// <summary>
+    /// The set's comparison, asked only for names whose hashes agree: the same entry, or two names of the innermost open
+    /// object (the one a name is added to) with the same bytes. A name of an enclosing object is another name.
+    /// </summary>
+    public bool Equals(int x, int y)
     {
         NameComparisons++;
-        return SameName(x, y);
+        return x == y || (Math.Min(x, y) >= _objects.Peek() && SameBytes(_names[x], _names[y]));
     }
 
-    public int GetHashCode(Name obj) => HashCode.Combine(obj.Object, obj.Hash);
+    /// <summary>Seeded per process (<see cref="HashCode"/>), so a body cannot be made of names that collide.</summary>
+    public int GetHashCode(int obj)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(BytesOf(_names[obj]));
+        return hash.ToHashCode();
+    }
 
     /// <summary>
     /// The reader is on the first token of a value: moves it to the value's last token, checking every object inside.
@@ -136,25 +144,14 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<JsonSca
     /// <summary>The bytes of the value the reader just skipped, from <paramref name="start"/>: a slice of the source, no copy.</summary>
     public ReadOnlyMemory<byte> Slice(long start, long end) => _source[(int)start..(int)end];
 
-    /// <summary>Same object, same name.</summary>
-    private bool SameName(Name x, Name y) => x.Object == y.Object && x.Length == y.Length && BytesOf(x).SequenceEqual(BytesOf(y));
+    private bool SameBytes(Name x, Name y) => x.Length == y.Length && BytesOf(x).SequenceEqual(BytesOf(y));
 
     private ReadOnlySpan<byte> BytesOf(Name name) =>
         name.Unescaped ? _unescaped.AsSpan(name.Start, name.Length) : _source.Span.Slice(name.Start, name.Length);
 
-    /// <summary>Seeded per process (<see cref="HashCode"/>), so a body cannot be made of names that collide.</summary>
-    private static int HashOf(ReadOnlySpan<byte> bytes)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(bytes);
-        return hash.ToHashCode();
-    }
 
-    /// <summary>
-    /// A property name: where its bytes are (in the body, or unescaped in the side buffer), the object it is in, and its
-    /// seeded hash once its object's names are in the set (a small object's names are compared without one).
-    /// </summary>
-    internal readonly record struct Name(int Start, int Length, bool Unescaped, int Object = 0, int Hash = 0);
+    /// <summary>A property name: where its bytes are, in the body or unescaped in the side buffer.</summary>
+    private readonly record struct Name(int Start, int Length, bool Unescaped);
 }
 
 /// <summary>An object in the body names the same property twice.</summary>

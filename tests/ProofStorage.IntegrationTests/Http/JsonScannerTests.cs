@@ -44,6 +44,19 @@ public sealed class JsonScannerTests
         Walk(json);
     }
 
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void AfterANestedObjectWithTheSameNames_TheEnclosingObjectStillKnowsItsOwn(int names)
+    {
+        var inner = Object(names);
+
+        // The nested object's names leave with it; the enclosing object's stay, so a repeat of one is still refused and a
+        // name only the nested object had is new.
+        Assert.Throws<RepeatedPropertyException>(() => Walk(Object(names, extra: $"\"nested\":{inner},\"k0\":1")));
+        Assert.Throws<RepeatedPropertyException>(() => Walk(Object(names, extra: $"\"nested\":{inner},\"k{names - 1}\":1")));
+        Walk(Object(names, extra: $"\"nested\":{Object(names + 5)},\"k{names + 2}\":1"));
+    }
+
     [Fact]
     public void DistinctNames_AreAllowed_AndEscapedNamesThatDifferAreDifferent()
     {
