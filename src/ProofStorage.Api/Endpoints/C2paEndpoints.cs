@@ -141,7 +141,7 @@ internal static class C2paEndpoints
     internal static async Task<Results<Ok<SoftBindingQueryResult>, ValidationProblem, ProblemHttpResult>> QueryByLargeBinding(string? maxResults,
         HttpContext context, StorageManager store, IOptions<ApiOptions> api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonRequestReader.ReadAsync(context.Request, api.Value.MaxRequestBodyBytes, maxDepth: 2, budget);
+        var (document, problem) = await JsonRequestReader.ReadAsync(context.Request, api.Value, maxDepth: 2, budget);
         if (problem is not null)
         {
             return problem;
@@ -252,7 +252,7 @@ internal static class C2paEndpoints
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AssociateManifest(HttpRequest request, StorageManager store,
         IOptions<ApiOptions> api, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value.MaxRequestBodyBytes, maxDepth: 2, budget);
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, api.Value, maxDepth: 2, budget);
         if (problem is not null)
         {
             return problem;

@@ -393,7 +393,7 @@ internal static class ProofEndpoints
         CancellationToken cancellationToken)
     {
         var limits = api.Value;
-        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits.MaxRequestBodyBytes, 8, budget);
+        var (document, problem) = await JsonRequestReader.ReadAsync(request, limits, 8, budget);
         if (problem is not null)
         {
             return problem;

@@ -20,11 +20,15 @@ internal static class JsonRequestReader
     /// <summary>The parser's depth limit for a request whose values may nest <paramref name="maxDepth"/> levels.</summary>
     public static int ParserDepth(int maxDepth) => maxDepth + RequestWrapperDepth;
 
-    /// <summary>Reads and parses a small JSON body into a document (lookups); stores walk theirs with <see cref="StoreRequestParser"/>.</summary>
-    public static async Task<(RequestJson? Json, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, int maxDepth,
+    /// <summary>
+    /// Reads and parses a small JSON body into a document (lookups, C2PA queries) under <see cref="ApiOptions.QueryBodyLimit"/>:
+    /// the document holds several times the body. Stores walk theirs with <see cref="StoreRequestParser"/>.
+    /// </summary>
+    public static async Task<(RequestJson? Json, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, ApiOptions limits, int maxDepth,
         RequestBodyBudget budget)
     {
-        var (body, problem) = await ReadBodyAsync(request, maxBytes, budget);
+        ArgumentNullException.ThrowIfNull(limits);
+        var (body, problem) = await ReadBodyAsync(request, limits.QueryBodyLimit, budget);
         if (problem is not null)
         {
             return (null, problem);

@@ -45,6 +45,35 @@ public sealed class InputLimitTests
         Assert.Empty(SecurityTestHost.StoredFiles(Path.Combine(factory.DataPath, "proofs")));
     }
 
+    [Theory]
+    [InlineData("/v1/proofs/lookup", "{\"ids\":[\"AAAAAAAAAAAAAAAAAAAAAA\"]")]
+    [InlineData("/c2pa/v1/matches/byBinding", "{\"alg\":\"com.example.wm\",\"value\":\"AAAA\"")]
+    [InlineData("/c2pa/v1/bindings", "{\"manifestId\":\"urn:c2pa:5f1c8e2a-3b7d-4c9e-9a1f-2d6b8e4c7a10\",\"alg\":\"com.example.wm\",\"value\":\"AAAA\"")]
+    public async Task ABodyParsedIntoADocument_HasTheQueryLimit_AStoreKeepsTheRequestLimit(string path, string json)
+    {
+        await using var factory = new ProofStorageApiFactory();
+        factory.Settings["ProofStorage:Api:MaxQueryBodyBytes"] = "4096";
+        using var client = factory.CreateClient();
+
+        // The same JSON padded with whitespace to just under and just over the limit: only the size differs.
+        using var under = await client.PostAsync(path, Padded(json, 4096));
+        using var over = await client.PostAsync(path, Padded(json, 4097));
+        using var store = await client.PostAsync("/v1/proofs", Padded($"{{\"imageHash\":\"{TestKeys.ImageHash("query-limit")}\",\"proof\":1", 8192));
+
+        Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, under.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, over.StatusCode);
+        Assert.Contains("exceeds the limit of 4096 bytes", await over.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, store.StatusCode);
+    }
+
+    private static ByteArrayContent Padded(string unclosedJson, int length)
+    {
+        var bytes = Encoding.UTF8.GetBytes(unclosedJson + new string(' ', length - Encoding.UTF8.GetByteCount(unclosedJson) - 1) + "}");
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
     [Fact]
     public async Task NotFoundAndInvalidIds_AreProblems()
     {
