@@ -196,11 +196,12 @@ public sealed class ProofApiTests : IDisposable
     [Theory]
     [InlineData(0)]
     [InlineData(101)]
-    [InlineData(2_000_000)]
+    [InlineData(200_000)]
     public async Task Lookup_WithoutIds_OrOverTheIdLimit_IsRefusedForItsCount_BeforeAnIdIsRead(int count)
     {
         // The last id is not a proof id: were the ids read before they are counted, that would be the answer. Two million
-        // ids (8 MB) read into strings first held 140 MB before the count refused them.
+        // ids (8 MB) read into strings first held 140 MB before the count refused them; bodies that large now meet the
+        // query body limit (MaxQueryBodyBytes, InputLimitTests), so the largest case is 200,000 ids (800 KB) under it.
         var ids = string.Join(",", Enumerable.Repeat("\"a\"", Math.Max(0, count - 1)).Append(count == 0 ? "" : "\"not/an/id\""));
 
         using var response = await _client.PostAsync("/v1/proofs/lookup", new StringContent($"{{\"proofIds\":[{ids}]}}", Encoding.UTF8, "application/json"));
