@@ -11,20 +11,18 @@ namespace ProofStorage.Api.Http;
 /// list, a larger one's through a set keyed by a seeded hash (a 10 MB body of one object's names is otherwise minutes
 /// of CPU).
 /// </summary>
-internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<int>
+internal sealed class JsonScanner(ReadOnlyMemory<byte> source) : IJsonWalkObserver, IEqualityComparer<int>
 {
     /// <summary>Up to this many names an object's names are compared one by one; past it they go into the set.</summary>
     internal const int ListedNames = 16;
 
-    private readonly ReadOnlyMemory<byte> _source;
     private readonly List<Name> _names = [];
     private readonly Stack<int> _objects = new();
+
     /// <summary>The names (indices into <see cref="_names"/>) of the open objects that have more than <see cref="ListedNames"/>.</summary>
     private HashSet<int>? _indexed;
     private byte[]? _unescaped;
     private int _unescapedLength;
-
-    public JsonScanner(ReadOnlyMemory<byte> source) => _source = source;
 
     /// <summary>How many earlier names a new name was checked against: a count the tests bound (it grows with the names, not their square).</summary>
     internal long NameComparisons { get; private set; }
@@ -47,7 +45,6 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<int>
         }
 
         _objects.Pop();
-
         _names.RemoveRange(start, _names.Count - start);
         if (_objects.Count == 0)
         {
@@ -139,16 +136,15 @@ internal sealed class JsonScanner : IJsonWalkObserver, IEqualityComparer<int>
     /// As <see cref="SkipValue"/>, for a proof: the Core's rule (<see cref="JsonProofRule.Walk{TObserver}"/>) on the same
     /// walk; the checked bytes, or null when the value nests deeper than <paramref name="maxDepth"/>.
     /// </summary>
-    public CheckedJsonProof? SkipProof(ref Utf8JsonReader reader, int maxDepth) => JsonProofRule.Walk(ref reader, this, _source, maxDepth);
+    public CheckedJsonProof? SkipProof(ref Utf8JsonReader reader, int maxDepth) => JsonProofRule.Walk(ref reader, this, source, maxDepth);
 
     /// <summary>The bytes of the value the reader just skipped, from <paramref name="start"/>: a slice of the source, no copy.</summary>
-    public ReadOnlyMemory<byte> Slice(long start, long end) => _source[(int)start..(int)end];
+    public ReadOnlyMemory<byte> Slice(long start, long end) => source[(int)start..(int)end];
 
     private bool SameBytes(Name x, Name y) => x.Length == y.Length && BytesOf(x).SequenceEqual(BytesOf(y));
 
     private ReadOnlySpan<byte> BytesOf(Name name) =>
-        name.Unescaped ? _unescaped.AsSpan(name.Start, name.Length) : _source.Span.Slice(name.Start, name.Length);
-
+        name.Unescaped ? _unescaped.AsSpan(name.Start, name.Length) : source.Span.Slice(name.Start, name.Length);
 
     /// <summary>A property name: where its bytes are, in the body or unescaped in the side buffer.</summary>
     private readonly record struct Name(int Start, int Length, bool Unescaped);
