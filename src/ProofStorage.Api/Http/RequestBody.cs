@@ -81,7 +81,7 @@ internal sealed class RequestBody(RequestBodyBudget budget, int reserveFactor = 
     {
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(request, maxBytes));
         }
 
         var aborted = request.HttpContext.RequestAborted;
@@ -107,7 +107,7 @@ internal sealed class RequestBody(RequestBodyBudget budget, int reserveFactor = 
                 {
                     if (body.Length > maxBytes)
                     {
-                        return (null, TooLarge(maxBytes));
+                        return (null, TooLarge(request, maxBytes));
                     }
 
                     // A chunked body reserves as it grows, at most to one byte over the limit.
@@ -126,7 +126,7 @@ internal sealed class RequestBody(RequestBodyBudget budget, int reserveFactor = 
                 body.Advance(read);
                 if (body.Length > maxBytes)
                 {
-                    return (null, TooLarge(maxBytes));
+                    return (null, TooLarge(request, maxBytes));
                 }
             }
 
@@ -141,7 +141,7 @@ internal sealed class RequestBody(RequestBodyBudget budget, int reserveFactor = 
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(request, maxBytes));
         }
         finally
         {
@@ -151,16 +151,26 @@ internal sealed class RequestBody(RequestBodyBudget budget, int reserveFactor = 
 
     private static ProblemHttpResult Overloaded(HttpRequest request)
     {
+        CloseAfterAnswer(request);
         request.HttpContext.Response.Headers.RetryAfter = ProblemCatalogue.Overloaded.RetryAfterSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return ProblemCatalogue.Result(ProblemCatalogue.Overloaded,
             "Request bodies in flight are at the memory budget. Nothing was changed; retry after the delay in Retry-After.");
     }
 
-    private static ProblemHttpResult TooLarge(int maxBytes) =>
-        ProblemCatalogue.Result(ProblemCatalogue.RequestTooLarge, $"The body exceeds the limit of {maxBytes} bytes.");
+    private static ProblemHttpResult TooLarge(HttpRequest request, int maxBytes)
+    {
+        CloseAfterAnswer(request);
+        return ProblemCatalogue.Result(ProblemCatalogue.RequestTooLarge, $"The body exceeds the limit of {maxBytes} bytes.");
+    }
+
+    /// <summary>
+    /// The body is refused with bytes of it unread: the answer says <c>Connection: close</c>. Kestrel cannot drain a body
+    /// over its limit and closes the connection after the answer anyway; without the header a client may already have
+    /// put the connection back in its pool and send its next request into the closing socket.
+    /// </summary>
+    private static void CloseAfterAnswer(HttpRequest request) => request.HttpContext.Response.Headers.Connection = "close";
 }
 
-/// <summary>A parsed request body: the document and the bytes it was parsed from (which it reads in place); disposing frees both.</summary>
 internal sealed class RequestJson(JsonDocument document, RequestBody body) : IDisposable
 {
     public JsonElement RootElement => document.RootElement;

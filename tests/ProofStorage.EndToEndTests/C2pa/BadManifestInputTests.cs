@@ -120,6 +120,10 @@ public sealed class BadManifestInputTests(BadInputService fixture) : IClassFixtu
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("urn:proofstorage:problem:" + type, ProblemType(text));
         Assert.Equal(before, fixture.StoredObjects());
+
+        // A body refused unread ends its connection, and says so: a client must not send its next request on it (this
+        // test's client shares its connections with the other cases).
+        Assert.Equal(status == HttpStatusCode.RequestEntityTooLarge, response.Headers.ConnectionClose == true);
     }
 
     private static string? ProblemType(string body)
