@@ -303,8 +303,8 @@ public static class ProofRecord
     /// <summary>Millisecond-precision UTC ISO-8601, the one timestamp form the API emits.</summary>
     public static string FormatTimestamp(DateTimeOffset value) => string.Create(TimestampLength, value.UtcDateTime, static (text, utc) =>
     {
-        // "s" (yyyy-MM-ddTHH:mm:ss) is one of the runtime's fixed formats, written without parsing a pattern; a custom
-        // pattern was most of a duplicate store's answer.
+        // "s" (yyyy-MM-ddTHH:mm:ss) is one of the runtime's fixed formats, written without parsing a pattern (the custom
+        // pattern cost about 1 % of a duplicate store's CPU).
         utc.TryFormat(text, out var written, "s", CultureInfo.InvariantCulture);
         text[written] = '.';
         utc.Millisecond.TryFormat(text[(written + 1)..], out _, "D3", CultureInfo.InvariantCulture);
