@@ -44,6 +44,47 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     }
 
     [Fact]
+    public async Task CreatesRacingADeleteThatEmptiesTheirFolder_AreAllKept()
+    {
+        // The server behind the tests must never lose an acknowledged write: the local one used to remove a folder a
+        // delete had emptied recursively, taking along the file a concurrent create had just put there (201 from the
+        // service, then 404 for the proof it had stored).
+        using var provider = Create();
+        var lanes = Enumerable.Range(0, 8).Select(lane => Task.Run(async () =>
+        {
+            var failures = new List<string>();
+            for (var i = 0; i < 40; i++)
+            {
+                var (doomed, kept) = ($"race-{lane}/doomed-{i}", $"race-{lane}/kept-{i}");
+                await provider.PutAsync(doomed, "doomed"u8.ToArray(), ObjectMetadata.None, default);
+                var created = provider.CreateIfAbsentAsync(kept, "kept"u8.ToArray(), ObjectMetadata.None, default);
+                var deleted = provider.DeleteAsync(doomed, default);
+                try
+                {
+                    if (!await created || !await deleted)
+                    {
+                        failures.Add($"{kept}: created {created.Result}, deleted {deleted.Result}");
+                    }
+                    else if (await provider.GetAsync(kept, default) is null)
+                    {
+                        failures.Add($"{kept}: created, then missing");
+                    }
+                }
+                catch (StorageUnavailableException ex)
+                {
+                    failures.Add($"{kept}: {ex.Message}");
+                }
+
+                await provider.DeleteAsync(kept, default);
+            }
+
+            return failures;
+        }));
+
+        Assert.Empty((await Task.WhenAll(lanes)).SelectMany(failures => failures));
+    }
+
+    [Fact]
     public async Task GetDeleteList_MissesAreNullOrFalse_AndKeysComeBackWithoutThePrefix()
     {
         using var provider = Create();
