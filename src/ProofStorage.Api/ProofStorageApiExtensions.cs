@@ -78,8 +78,10 @@ internal static class ProofStorageApiExtensions
     public static WebApplication UseProofStoragePipeline(this WebApplication app)
     {
         RequestTraceContext.Keep(app);
-        app.UseExceptionHandler();
+        // The request log is outside the exception handler, so it logs the status the client got (a problem's, or 499
+        // when the client went away), not an exception on its way to being mapped; the handler logs a 5xx's exception.
         app.UseMiddleware<RequestLogMiddleware>();
+        app.UseExceptionHandler();
         app.UseMiddleware<StatusProblemMiddleware>();
         // Only /swagger requests pass through the document and UI middleware: every proof request skipped it
         // anyway, after a path match of its own (a measurable share of a cached GET's CPU).

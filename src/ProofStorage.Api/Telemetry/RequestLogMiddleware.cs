@@ -7,7 +7,9 @@ namespace ProofStorage.Api.Telemetry;
 /// One line per finished request, under the category <c>ProofStorage.Api.Requests</c>: <c>Information</c> for an
 /// answer, <c>Warning</c> for one slower than <see cref="TelemetryOptions.SlowRequestThreshold"/>, <c>Error</c> for a
 /// 5xx or an exception. Set that category's level to <c>Warning</c> to log only slow and failed requests. The line is
-/// written inside the request, so it carries the request's trace and span ids.
+/// written inside the request, so it carries the request's trace and span ids. It runs outside the exception handler,
+/// so the status logged is the one the client got (a problem's, 499 when the client went away); an exception reaches
+/// it only when the handler could not answer it.
 /// </summary>
 /// <remarks>
 /// It costs nothing when the category is off even for errors (no clock read, no allocation), and one log event when

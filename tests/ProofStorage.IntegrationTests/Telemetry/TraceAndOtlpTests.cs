@@ -33,6 +33,33 @@ public sealed class TraceAndOtlpTests
     }
 
     [Fact]
+    public async Task RequestLog_ForAnErrorMappedToAProblemOrAClientThatLeft_LogsTheStatusSentAndNoError()
+    {
+        await using var service = await ServiceProcess.StartAsync(DataPath());
+
+        // A body that is not a manifest store: thrown by the store, answered 400 by the exception handler.
+        using var notAManifest = new ByteArrayContent("not a manifest store"u8.ToArray());
+        notAManifest.Headers.ContentType = new("application/c2pa");
+        using var refused = await service.Client.PostAsync("/v1/proofs", notAManifest);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        // A client that sends half a lookup body and goes away (answered 400 or 499, depending on when the service
+        // notices: either way the client's doing, not the service's).
+        using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(service.BaseAddress.Host, service.BaseAddress.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(
+                $"POST /v1/proofs/lookup HTTP/1.1\r\nHost: test\r\nX-Api-Key: {service.ApiKey}\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000\r\n\r\n{\"ids\":[\""));
+        }
+
+        // Before: both were logged "responded 500" at Error, with the exception, while the clients got a 400 or nothing.
+        await service.WaitForLogAsync("INF] HTTP POST /v1/proofs responded 400", TimeSpan.FromSeconds(60));
+        await service.WaitForLogAsync("INF] HTTP POST /v1/proofs/lookup responded 4", TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(service.Output.Split('\n'), l => l.Contains("responded 5", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Otlp_EndpointConfigured_ExportsTheRequestsSpansAndTheStoresMetrics()
     {
         using var collector = new OtlpReceiver();
