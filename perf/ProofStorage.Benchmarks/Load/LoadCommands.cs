@@ -128,8 +128,10 @@ internal static class LoadCommands
     }
 
     /// <summary>
-    /// <c>fill --url U --bytes B [--corpus DIR --class 64k] [--parallel 8]</c>: stores new proofs (unique hashes) until the
-    /// L1 charge of what was written (record + gzip + per-entry overhead, as the cache counts it) reaches B bytes.
+    /// <c>fill --url U --bytes B [--corpus DIR --class 64k] [--parallel 8] [--delete true]</c>: stores new proofs (unique
+    /// hashes) until the L1 charge of what was written (record + gzip + per-entry overhead, as the cache counts it) reaches
+    /// B bytes. With <c>--delete true</c> each proof is deleted as soon as it is stored: the service runs its store path
+    /// (and the tiered JIT compiles it) while its L1 ends as empty as it began.
     /// </summary>
     public static async Task<int> FillAsync(Dictionary<string, string> options)
     {
@@ -137,6 +139,7 @@ internal static class LoadCommands
         var target = long.Parse(options["bytes"], CultureInfo.InvariantCulture);
         var lines = File.ReadAllLines(Path.Combine(options["corpus"], $"{options.GetValueOrDefault("class") ?? "64k"}.jsonl"));
         var parallel = int.Parse(options.GetValueOrDefault("parallel") ?? "8", CultureInfo.InvariantCulture);
+        var delete = bool.Parse(options.GetValueOrDefault("delete") ?? "false");
         long charged = 0;
         long count = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, int.MaxValue).TakeWhile(_ => Interlocked.Read(ref charged) < target),
@@ -151,8 +154,18 @@ internal static class LoadCommands
                 // As the L1 charges an entry: record, gzip (about the envelope's size) and envelope, plus the overhead.
                 Interlocked.Add(ref charged, size + (2 * stored) + 320);
                 Interlocked.Increment(ref count);
+                if (delete)
+                {
+                    var proofId = json.RootElement.GetProperty("proofId").GetString();
+                    using var deleted = await Http.DeleteAsync($"{url}/v1/proofs/{proofId}", token);
+                    if (!deleted.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException(
+                            $"DELETE of {proofId} answered {(int)deleted.StatusCode}: {await deleted.Content.ReadAsStringAsync(token)}");
+                    }
+                }
             });
-        Console.WriteLine($"fill: {count} proofs, {charged} bytes charged");
+        Console.WriteLine($"fill: {count} proofs, {charged} bytes charged{(delete ? ", each deleted once stored" : string.Empty)}");
         return 0;
     }
 
