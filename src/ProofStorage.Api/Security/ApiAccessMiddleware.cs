@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
@@ -72,7 +73,7 @@ internal sealed class ApiAccessMiddleware : IDisposable
         // RATE LIMIT: per key, else per client address.
         if (access.RateLimited && _limiter is not null)
         {
-            using var lease = _limiter.AttemptAcquire(new RateLimitCaller(caller?.Name, caller is null ? context.Connection.RemoteIpAddress : null));
+            using var lease = _limiter.AttemptAcquire(new RateLimitCaller(caller?.Name, caller is null ? NetworkOf(context.Connection.RemoteIpAddress) : null));
             if (!lease.IsAcquired)
             {
                 return RateLimitedAsync(context, lease, caller);
@@ -125,6 +126,29 @@ internal sealed class ApiAccessMiddleware : IDisposable
         AutoReplenishment = true,
     };
 
-    /// <summary>A rate-limit partition: a key's name, or the address of a caller without a valid key.</summary>
-    private readonly record struct RateLimitCaller(string? KeyName, IPAddress? Address);
+    /// <summary>
+    /// The network a caller without a valid key is limited as: its IPv4 address, or the /64 its IPv6 address is in. A /64
+    /// is one subscriber's (or host's) share, whose addresses a client picks at will: limited per address, it could
+    /// take a full bucket, and a partition of the service's memory, with every request.
+    /// </summary>
+    internal static IPAddress? NetworkOf(IPAddress? address)
+    {
+        if (address is null || address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
+    }
+
+    /// <summary>A rate-limit partition: a key's name, or the network (<see cref="NetworkOf"/>) of a caller without a valid key.</summary>
+    private readonly record struct RateLimitCaller(string? KeyName, IPAddress? Network);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ProofStorage.Core.Storage;
 using ProofStorage.Testing;
@@ -72,6 +73,55 @@ public sealed class RateLimitAndSheddingTests
 
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
     }
+
+    [Fact]
+    public async Task AnonymousClients_ShareABucketPerIPv6Slash64_AndPerIPv4Address()
+    {
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:Auth:AllowAnonymousReads"] = "true";
+            s["ProofStorage:RateLimit:Enabled"] = "true";
+            s["ProofStorage:RateLimit:AnonymousBurst"] = "1";
+            s["ProofStorage:RateLimit:AnonymousPermitsPerSecond"] = "1";
+        });
+        _ = factory.Server;
+
+        async Task<HttpStatusCode> ReadFrom(string address)
+        {
+            var context = await factory.Server.SendAsync(c =>
+            {
+                c.Request.Method = HttpMethods.Get;
+                c.Request.Path = "/v1/proofs/AAAAAAAAAAAAAAAAAAAAAA";
+                c.Connection.RemoteIpAddress = IPAddress.Parse(address);
+            });
+            return (HttpStatusCode)context.Response.StatusCode;
+        }
+
+        // A network's bucket starts full (one token): the first read from each network passes.
+        foreach (var network in new[] { "2001:db8:1:2::1", "2001:db8:1:3::1", "198.51.100.1", "198.51.100.2" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, await ReadFrom(network));
+        }
+
+        // Twenty more addresses of the first /64 (a client picks those at will), each used once: limited as one caller,
+        // so at most a token a second gets through. Per address, every one of them had a full bucket.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            statuses.Add(await ReadFrom($"2001:db8:1:2:{i + 1:x}:abcd:ef01:{i + 2:x}"));
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
+    [Theory]
+    [InlineData("198.51.100.7", "198.51.100.7")]
+    [InlineData("::ffff:198.51.100.7", "198.51.100.7")]
+    [InlineData("2001:db8:1:2:ffff:eeee:dddd:cccc", "2001:db8:1:2::")]
+    [InlineData("2001:db8:1:2::", "2001:db8:1:2::")]
+    [InlineData("::1", "::")]
+    public void AnonymousNetwork_IsTheIPv4AddressOrTheIPv6Slash64(string address, string network) =>
+        Assert.Equal(IPAddress.Parse(network), ProofStorage.Api.Security.ApiAccessMiddleware.NetworkOf(IPAddress.Parse(address)));
 
     [Fact]
     public async Task AtCapacity_RequestsAreShedWith503AndRetryAfter_AndNothingIsStored()
