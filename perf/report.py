@@ -196,8 +196,7 @@ for n in ("svc-get-cold", "svc-store-new", "svc-batch-100", "svc-delete"):
         w(f"| {LABELS[n].replace('service: ', '')}: req/s, p95 per round | {', '.join(f'{x:,.0f}' for x in rounds_of(n, 'rps'))} req/s; p95 {', '.join(f'{x / 1000:.2f}' for x in rounds_of(n, 'p95_us'))} ms | not worse than before | see the previous report |")
 rdel, rdel_all = paired("svc-delete", "s3-delete", "rps")
 if rdel_all:
-    # The local S3 server's DELETE lists the key's folder (every stored proof), so its cost grows with the bucket: the
-    # service's delete (a read of the record, HEAD, DELETE) is judged against a direct DELETE of the same folder's objects.
+    # The service's delete (a read of the record, HEAD, DELETE) against a direct DELETE of the same folder's objects.
     rdel95, _ = paired("svc-delete", "s3-delete", "p95_us")
     w(f"| delete req/s ÷ direct S3 DELETE req/s (same proofs/ folder, same rounds) | {rdel:.2f} (rounds: {fmt_ratios(rdel_all)}; direct {', '.join(f'{x:,.0f}' for x in rounds_of('s3-delete', 'rps'))} req/s; p95 ratio {rdel95:.2f}) | context: the S3 server's own DELETE cost | — |")
 w("")
@@ -241,7 +240,8 @@ for conns in (c_low, c_high):
         w(f"| {LABELS[n]} | {s['n']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p95']:.2f} | {s['p99']:.2f} | {s['p99'] / s['p50'] if s['p50'] else float('nan'):.1f} | {s['errors']} | {puts} | {s['hwm_mb']:.0f} |")
     w("")
 w(f"Batch rows count requests of 100 items (items/s = 100 × req/s) and run at 1/64 of the connections ({max(1, c_low // 64)} and {max(1, c_high // 64)}), so 100 × that many stores are in flight. Peak RSS is the process's high-water mark (VmHWM) at the end of the run; the S3 server and nginx rows show those processes. Provider writes are the service's own counters (`/v1/stats`) read before and after each run. The access-tracking row is a third instance like the cached one with `ProofStorage:AccessTracking:Enabled=true` at its defaults (flushed every 10 s to the provider, no Redis): its provider writes are those flushes."
-  + (" The delete rows share one set of seeded proofs: the service deletes some through `DELETE /v1/proofs/{id}` (it reads the record, then HEAD and DELETE on the provider), the direct baseline deletes others' objects on the S3 server. That server's DELETE lists the key's folder (`proofs/`, every proof stored so far, including those the store scenarios wrote) to remove it when empty, so both slow down as the bucket grows; after each delete run the harness waits until the servers have finished the deletes still queued when wrk stopped." if pick("s3-delete", c_low) else ""))
+  + (" The delete rows share one set of seeded proofs: the service deletes some through `DELETE /v1/proofs/{id}` (it reads the record, then HEAD and DELETE on the provider), the direct baseline deletes others' objects on the S3 server; after each delete run the harness waits until the servers have finished the deletes still queued when wrk stopped." if pick("s3-delete", c_low) else "")
+  + (f" **The delete runs used up the {meta['delete_count']} seeded proofs: their errors are deletes of proofs deleted before (raise `PERF_DELETE_COUNT`).**" if meta.get("delete_exhausted") else ""))
 w("")
 
 # --- L1 ---------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@
 #   PERF_TRACKING_ROUNDS=7 extra interleaved pairs of cached GET with access tracking off / on (the 3 % line)
 #   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
 #   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
-#   PERF_DELETE_COUNT=40000 proofs seeded for the delete scenarios, the service's and (S3 provider) the direct-S3
+#   PERF_DELETE_COUNT=180000 proofs seeded for the delete scenarios, the service's and (S3 provider) the direct-S3
 #                        baseline's, which share them (each run deletes ids no earlier run used)
 #   PERF_DRAIN_TIMEOUT=300 seconds a delete run may wait for the servers to finish the deletes still queued when it stopped
 #   PERF_BODY_BUDGET=67108864 the service's in-flight body budget for the 32 x 8 MB parallel-store scenario
@@ -31,7 +31,7 @@ cd "$ROOT"
 
 STAMP="$(date -u +%Y-%m-%d)"
 if [[ "${PERF_SMOKE:-0}" == 1 ]]; then
-  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}" "${PERF_DELETE_COUNT:=16000}"
+  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}" "${PERF_DELETE_COUNT:=48000}"
   : "${PERF_WARMUP_HOT:=2s}" "${PERF_TRACKING_ROUNDS:=2}"
   : "${PERF_OUT:=perf/results/tmp/smoke-$STAMP.md}"
 fi
@@ -51,12 +51,15 @@ PROVIDER="${PERF_PROVIDER:-auto}"
 SKIP_BDN="${PERF_SKIP_BDN:-0}"
 L1_BUDGET="${PERF_L1_BUDGET:-33554432}"
 OUT="${PERF_OUT:-perf/results/$STAMP.md}"
-DELETE_COUNT="${PERF_DELETE_COUNT:-40000}"
+# The direct-S3 baseline deletes about 6,000 a second here (the local server's DELETE no longer lists its folder), so
+# five runs of it (warm-up, three rounds, the high-connection run) use about 150,000 ids; seeding takes ~1.2 ms each.
+DELETE_COUNT="${PERF_DELETE_COUNT:-180000}"
 BODY_BUDGET="${PERF_BODY_BUDGET:-67108864}"
 BIG_SIZE="${PERF_BIG_SIZE:-8000000}"
 BIG_PARALLEL="${PERF_BIG_PARALLEL:-32}"
 BIG_COUNT="${PERF_BIG_COUNT:-64}"
 DRAIN_TIMEOUT="${PERF_DRAIN_TIMEOUT:-300}"
+DELETE_EXHAUSTED=0  # 1 once a delete run has used up the seeded ids
 DRAIN=1  # 0: a delete run does not wait for its queued deletes (the last run on these servers)
 SERVER_CORE=0
 CLIENT_CORE=1
@@ -403,6 +406,11 @@ run() {
     wait_idle "$pid" "$S3_PID"
     log "$name: the servers finished the deletes still queued at the end of the run in $((SECONDS - drain_start)) s"
   fi
+  if [[ "$name" == *-delete ]] && (( $(cat "$PERF_DELETE_CURSOR") - ${PERF_DELETE_INFLIGHT:-1024} > DELETE_COUNT )); then
+    # delete.lua wraps around: past the seeded ids it asks for deleted ones again, and each answers 404 (an error).
+    log "WARNING: $name ran out of the $DELETE_COUNT seeded proofs: its errors are ids deleted before; raise PERF_DELETE_COUNT"
+    DELETE_EXHAUSTED=1
+  fi
   if [[ "$name" == svc-* ]]; then puts_after="$(provider_puts "$url")"; fi
   if [[ "$record" == record ]]; then
     record_line "$line" "$name" "$conns" "$round" "$pid" "$puts_before" "$puts_after" "$wrk_conns"
@@ -533,7 +541,7 @@ cat >"$WORK/meta.json" <<EOF
  "gc": "$SERVICE_GC", "gen0_budget": "${PERF_GC_GEN0_BUDGET:-}", "l1_budget": $L1_BUDGET, "l1_before_kb": $L1_BEFORE, "l1_after_kb": $L1_AFTER, "l1_peak_kb": $L1_PEAK,
  "l1_stats": $L1_STATS, "fill": "$(cat "$WORK/fill.log")", "l1_rss": $L1_RSS,
  "rss_get_hwm_kb": $RSS_GET_HWM, "body_budget": $BODY_BUDGET, "big_size": $BIG_SIZE, "big_parallel": $BIG_PARALLEL, "big_count": $BIG_COUNT,
- "big_cold_kb": $BIG_COLD, "big_idle_kb": $BIG_IDLE, "big_peak_kb": $BIG_PEAK, "big_after_kb": $BIG_AFTER, "big_result": "$BIG_RESULT", "delete_count": $DELETE_COUNT,
+ "big_cold_kb": $BIG_COLD, "big_idle_kb": $BIG_IDLE, "big_peak_kb": $BIG_PEAK, "big_after_kb": $BIG_AFTER, "big_result": "$BIG_RESULT", "delete_count": $DELETE_COUNT, "delete_exhausted": $DELETE_EXHAUSTED,
  "loadavg": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "machine": "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)",
  "dotnet": "$(dotnet --version)", "wrk": "$(wrk -v 2>&1 | head -n1 | xargs)", "nginx": "$("$NGINX" -v 2>&1 | sed 's/.*: //')",
