@@ -21,7 +21,7 @@ namespace ProofStorage.Api.Security;
 /// <item>Anything else (an endpoint that says nothing, a path that matches no route) needs a valid key: a forgotten
 /// annotation is closed, never open.</item>
 /// <item>No valid key where one is needed: <c>401</c> with <c>WWW-Authenticate</c>; a key without the scope: <c>403</c>;
-/// over the caller's rate (per key, else per client IP, so wrong keys spend the IP's bucket): <c>429</c> with
+/// over the caller's rate (per key, else per client network, so wrong keys spend the network's bucket): <c>429</c> with
 /// <c>Retry-After</c>. All three as ProblemDetails from <see cref="ProblemCatalogue"/>, before the body is read.</item>
 /// <item>In Development with no key configured every request acts with every scope and nothing is rate limited.</item>
 /// </list>
@@ -70,7 +70,7 @@ internal sealed class ApiAccessMiddleware : IDisposable
             caller = presented is null ? null : _keys.Match(presented);
         }
 
-        // RATE LIMIT: per key, else per client address.
+        // RATE LIMIT: per key, else per client network.
         if (access.RateLimited && _limiter is not null)
         {
             using var lease = _limiter.AttemptAcquire(new RateLimitCaller(caller?.Name, caller is null ? NetworkOf(context.Connection.RemoteIpAddress) : null));
@@ -128,8 +128,9 @@ internal sealed class ApiAccessMiddleware : IDisposable
 
     /// <summary>
     /// The network a caller without a valid key is limited as: its IPv4 address, or the /64 its IPv6 address is in. A /64
-    /// is one subscriber's (or host's) share, whose addresses a client picks at will: limited per address, it could
-    /// take a full bucket, and a partition of the service's memory, with every request.
+    /// is the smallest block a network is given, and a host picks its addresses in it at will (privacy addresses): limited
+    /// per address, one host could take a full bucket, and a partition of the service's memory, with every request. (A
+    /// subscriber given a /56 or /48 still has 256 or 65,536 buckets, not 2^64.)
     /// </summary>
     internal static IPAddress? NetworkOf(IPAddress? address)
     {

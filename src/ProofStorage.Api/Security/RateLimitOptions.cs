@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ProofStorage.Api.Security;
 
 /// <summary>
-/// Per-client rate limits (token buckets): per API key when one was presented and valid, else per client IP.
+/// Per-client rate limits (token buckets): per API key when one was presented and valid, else per client network (an IPv4 address, or an IPv6 /64).
 /// Health probes are never limited. Exceeding a limit gives <c>429</c> with <c>Retry-After</c>.
 /// <code>
 /// "ProofStorage": { "RateLimit": { "Enabled": true, "KeyPermitsPerSecond": 500, "KeyBurst": 1000,

@@ -58,8 +58,10 @@ internal sealed partial class RequestLogMiddleware
         catch (Exception ex)
         {
             var request = context.Request;
-            RequestFailed(_logger, ex, request.Method, request.Path.Value ?? "/", StatusCodes.Status500InternalServerError,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // The exception handler could not answer it: the response had started (its status went out, then the
+            // connection is aborted), or the handler itself failed (Kestrel answers 500).
+            var status = context.Response.HasStarted ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+            RequestFailed(_logger, ex, request.Method, request.Path.Value ?? "/", status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             throw;
         }
 

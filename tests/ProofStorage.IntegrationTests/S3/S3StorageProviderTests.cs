@@ -61,9 +61,10 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
                 var deleted = provider.DeleteAsync(doomed, default);
                 try
                 {
-                    if (!await created || !await deleted)
+                    var (wasCreated, wasDeleted) = (await created, await deleted);
+                    if (!wasCreated || !wasDeleted)
                     {
-                        failures.Add($"{kept}: created {created.Result}, deleted {deleted.Result}");
+                        failures.Add($"{kept}: created {wasCreated}, deleted {wasDeleted}");
                     }
                     else if (await provider.GetAsync(kept, default) is null)
                     {

@@ -98,7 +98,8 @@ public sealed class RateLimitAndSheddingTests
         }
 
         // A network's bucket starts full (one token): the first read from each network passes.
-        foreach (var network in new[] { "2001:db8:1:2::1", "2001:db8:1:3::1", "198.51.100.1", "198.51.100.2" })
+        // (.2 and .3 share a /31: each IPv4 address is its own network.)
+        foreach (var network in new[] { "2001:db8:1:2::1", "2001:db8:1:3::1", "198.51.100.2", "198.51.100.3" })
         {
             Assert.Equal(HttpStatusCode.NotFound, await ReadFrom(network));
         }
@@ -109,6 +110,15 @@ public sealed class RateLimitAndSheddingTests
         for (var i = 0; i < 20; i++)
         {
             statuses.Add(await ReadFrom($"2001:db8:1:2:{i + 1:x}:abcd:ef01:{i + 2:x}"));
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+
+        // And an IPv4 address is limited as itself, whether it comes as IPv4 or IPv4-mapped IPv6.
+        statuses.Clear();
+        for (var i = 0; i < 20; i++)
+        {
+            statuses.Add(await ReadFrom(i % 2 == 0 ? "198.51.100.2" : "::ffff:198.51.100.2"));
         }
 
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
