@@ -251,7 +251,7 @@ mem = meta["l1_stats"]["cache"]["levels"][0] if "cache" in meta["l1_stats"] else
 rss = meta.get("l1_rss") or {}
 if "code_warm" in rss:
     warm_text = ("had its store path warmed (1 × the budget of 64 KB-class proofs stored, each deleted as soon as stored, so the tiered JIT compiled the path and the L1 ended empty), "
-                 "was then warmed with 1/8 of the budget of 64 KB-class proofs, which stay, and had its RSS read once it stopped moving (3 s within 256 kB)")
+                 "was then warmed with 1/8 of the budget of 64 KB-class proofs, which stay, and had its RSS read once it stopped moving (7 reads over 3 s within 256 kB)")
     after_text = "and its RSS read again once it stopped moving"
 else:
     warm_text = "was warmed with 1/8 of the budget of 64 KB-class proofs and had its RSS read 1 s later"

@@ -14,7 +14,7 @@
 #   PERF_TRACKING_ROUNDS=7 extra interleaved pairs of cached GET with access tracking off / on (the 3 % line)
 #   PERF_PROVIDER=auto   S3 when src/ProofStorage.Providers.S3 exists, else FileSystem (or set S3 / FileSystem)
 #   PERF_SKIP_BDN=0      1 skips the micro benchmarks     PERF_L1_BUDGET=33554432 (bytes, for the RSS check)
-#   PERF_DELETE_COUNT=180000 proofs seeded for the delete scenarios, the service's and (S3 provider) the direct-S3
+#   PERF_DELETE_COUNT=220000 proofs seeded for the delete scenarios, the service's and (S3 provider) the direct-S3
 #                        baseline's, which share them (each run deletes ids no earlier run used)
 #   PERF_DRAIN_TIMEOUT=300 seconds a delete run may wait for the servers to finish the deletes still queued when it stopped
 #   PERF_BODY_BUDGET=67108864 the service's in-flight body budget for the 32 x 8 MB parallel-store scenario
@@ -31,7 +31,7 @@ cd "$ROOT"
 
 STAMP="$(date -u +%Y-%m-%d)"
 if [[ "${PERF_SMOKE:-0}" == 1 ]]; then
-  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}" "${PERF_DELETE_COUNT:=48000}"
+  : "${PERF_DURATION:=2s}" "${PERF_ROUNDS:=1}" "${PERF_SKIP_BDN:=1}" "${PERF_CONNECTIONS_HIGH:=256}" "${PERF_DELETE_COUNT:=80000}"
   : "${PERF_WARMUP_HOT:=2s}" "${PERF_TRACKING_ROUNDS:=2}"
   : "${PERF_OUT:=perf/results/tmp/smoke-$STAMP.md}"
 fi
@@ -51,9 +51,10 @@ PROVIDER="${PERF_PROVIDER:-auto}"
 SKIP_BDN="${PERF_SKIP_BDN:-0}"
 L1_BUDGET="${PERF_L1_BUDGET:-33554432}"
 OUT="${PERF_OUT:-perf/results/$STAMP.md}"
-# The direct-S3 baseline deletes about 6,000 a second here (the local server's DELETE no longer lists its folder), so
-# five runs of it (warm-up, three rounds, the high-connection run) use about 150,000 ids; seeding takes ~1.2 ms each.
-DELETE_COUNT="${PERF_DELETE_COUNT:-180000}"
+# Ids the delete runs use: the direct-S3 baseline deletes about 6,000 a second here and the service about 600, over five
+# runs each (warm-up, three rounds, the high-connection run: 25 s), plus 1,024 per run for deletes in flight: ~175,000.
+# Seeding them through the service takes about 1.2 ms each.
+DELETE_COUNT="${PERF_DELETE_COUNT:-220000}"
 BODY_BUDGET="${PERF_BODY_BUDGET:-67108864}"
 BIG_SIZE="${PERF_BIG_SIZE:-8000000}"
 BIG_PARALLEL="${PERF_BIG_PARALLEL:-32}"
@@ -112,21 +113,26 @@ wait_http() { # URL NAME
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-# settled_rss_kb PID: the process's RSS once it has stopped moving (7 reads 0.5 s apart within 256 kB of each other; at
-# most 40 s). A .NET process goes on compiling for seconds after its load stops (tiered JIT; after a fill, 5 to 9 MiB of
-# code and compiler memory arrived 1 to 4 s after the last request), so a read at a fixed delay landed before or after
-# that by chance: the L1 growth of one build read 1.04 to 1.51 x the budget.
+# settled_rss_kb PID: the process's RSS once it has stopped moving (the last 7 reads, 0.5 s apart, within 256 kB from
+# lowest to highest; at most 40 s, then the last read with a warning). A .NET process goes on compiling for seconds after
+# its load stops (tiered JIT; after a fill, 5 to 9 MiB of code and compiler memory arrived 1 to 4 s after the last
+# request), so a read at a fixed delay landed before or after that by chance: the L1 growth of one build read 1.04 to
+# 1.51 x the budget.
 settled_rss_kb() {
-  local pid="$1" last now stable=0
-  last="$(rss_kb "$pid")"
+  local pid="$1" now
+  local -a window=()
   for _ in $(seq 1 80); do
-    sleep 0.5
     now="$(rss_kb "$pid")"
-    if (( now - last <= 256 && last - now <= 256 )); then stable=$((stable + 1)); else stable=0; fi
-    last="$now"
-    if (( stable >= 6 )); then break; fi
+    window+=("$now")
+    if (( ${#window[@]} > 7 )); then window=("${window[@]:1}"); fi
+    if (( ${#window[@]} == 7 )) && (( $(printf '%s\n' "${window[@]}" | sort -n | tail -n1) - $(printf '%s\n' "${window[@]}" | sort -n | head -n1) <= 256 )); then
+      echo "$now"
+      return 0
+    fi
+    sleep 0.5
   done
-  echo "$last"
+  log "WARNING: RSS of pid $pid still moving after 40 s; using the last read" >&2
+  echo "$now"
 }
 
 # --- 1. tools and builds ---------------------------------------------------------------------------------------
@@ -313,9 +319,8 @@ scenario() {
     kestrel-get-64k) echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS64 /v1/proofs/" ;;
     nginx-get-64k)  echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS64 /v1/proofs/" ;;
     svc-delete)     echo "$COLD_URL $COLD_PID delete.lua $DELETE_IDS" ;;
-    # The same seeded proofs' objects, deleted directly (anonymous DELETE): the local S3 server's DELETE lists the
-    # key's folder (proofs/, every stored proof) to remove it when empty, so its cost grows with the bucket and the
-    # service's delete only means something against this baseline, run in the same rounds on the same folder.
+    # The same seeded proofs' objects, deleted directly (anonymous DELETE): what the S3 server's own DELETE costs, run
+    # in the same rounds on the same folder, so the service's delete is judged against it.
     s3-delete)      echo "$S3_URL $S3_PID delete.lua $DELETE_IDS /$BUCKET/${S3_PREFIX}proofs/" ;;
     svc-get-tracked) echo "$TRACKED_URL $TRACKED_PID get.lua $IDS /v1/proofs/" ;;
     # The tracking pair: the same two instances as svc-get-cached / svc-get-tracked, in their own rounds.
@@ -340,8 +345,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # wait_idle PID...: until each process used at most 10 % of a core over two consecutive half seconds (at most
 # DRAIN_TIMEOUT seconds in all). wrk stops with a request in flight per connection, and the S3 server goes on with
-# the deletes among them (~0.1-0.4 s each with a large proofs/ folder: up to minutes at 1000 connections); the next
-# run must not measure a server still busy with them.
+# the deletes among them; the next run must not measure a server still busy with them.
 wait_idle() {
   local deadline=$((SECONDS + DRAIN_TIMEOUT)) pid before after quiet
   for pid in "$@"; do
@@ -525,8 +529,7 @@ BIG_COLD="$(rss_kb "$BIG_PID")"
 # Idle is that of an instance that has stored once: two stores one at a time load the provider's SDK and compile the
 # store path (~25 MiB with the S3 SDK, a one-off that does not grow with the budget), then the 32 at a time are measured.
 "${TOOL[@]}" bulk --url "$BIG_URL" --size "$BIG_SIZE" --parallel 1 --count 2 >/dev/null
-sleep 2
-BIG_IDLE="$(rss_kb "$BIG_PID")"
+BIG_IDLE="$(settled_rss_kb "$BIG_PID")"
 BIG_RESULT="$("${TOOL[@]}" bulk --url "$BIG_URL" --size "$BIG_SIZE" --parallel "$BIG_PARALLEL" --count "$BIG_COUNT")"
 BIG_PEAK="$(hwm_kb "$BIG_PID")"
 BIG_AFTER="$(rss_kb "$BIG_PID")"
