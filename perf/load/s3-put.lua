@@ -1,7 +1,8 @@
 -- Direct PUT of a new object of SIZE bytes to the S3 server (anonymous, as the local server allows):
--- wrk ... -s s3-put.lua -- BUCKET_PATH SIZE
--- Create-only (If-None-Match: *), the same S3 operation the service's store is: one conditional PUT. (It is still
--- unsigned, so the server skips the SigV4 check it does for the service's requests.)
+-- wrk ... -s s3-put.lua -- FOLDER_PATH SIZE
+-- Create-only (If-None-Match: *), the same S3 operation the service's store is: one conditional PUT, into the same
+-- folder (/BUCKET/PREFIX/proofs: the local server keeps a folder as a directory, whose size and history of deletes
+-- its create costs depend on). It is still unsigned, so the server skips the SigV4 check it does for the service's.
 local common = dofile(os.getenv("PERF_LUA_DIR") .. "/common.lua")
 local path, body
 local headers = { ["Content-Type"] = "application/octet-stream", ["If-None-Match"] = "*", ["X-Api-Key"] = os.getenv("PERF_API_KEY") or "" }
@@ -15,6 +16,6 @@ function init(args)
   body = table.concat(chunks)
 end
 function request()
-  return wrk.format("PUT", path .. "/perf-put/" .. common.new_hash(), headers, body)
+  return wrk.format("PUT", path .. "/" .. common.new_hash(), headers, body)
 end
 done = common.done
