@@ -49,13 +49,7 @@ public sealed class RateLimitAndSheddingTests
     [Fact]
     public async Task AnonymousClients_AreLimitedToo_ButHealthNever()
     {
-        await using var factory = SecurityTestHost.Create(configure: s =>
-        {
-            s["ProofStorage:Auth:AllowAnonymousReads"] = "true";
-            s["ProofStorage:RateLimit:Enabled"] = "true";
-            s["ProofStorage:RateLimit:AnonymousBurst"] = "2";
-            s["ProofStorage:RateLimit:AnonymousPermitsPerSecond"] = "1";
-        });
+        await using var factory = AnonymousReadsLimited(burst: 2);
         using var anonymous = factory.CreateAnonymousClient();
 
         var statuses = new List<HttpStatusCode>();
@@ -77,14 +71,7 @@ public sealed class RateLimitAndSheddingTests
     [Fact]
     public async Task AnonymousClients_ShareABucketPerIPv6Slash64_AndPerIPv4Address()
     {
-        await using var factory = SecurityTestHost.Create(configure: s =>
-        {
-            s["ProofStorage:Auth:AllowAnonymousReads"] = "true";
-            s["ProofStorage:RateLimit:Enabled"] = "true";
-            s["ProofStorage:RateLimit:AnonymousBurst"] = "1";
-            s["ProofStorage:RateLimit:AnonymousPermitsPerSecond"] = "1";
-        });
-        _ = factory.Server;
+        await using var factory = AnonymousReadsLimited(burst: 1);
 
         async Task<HttpStatusCode> ReadFrom(string address)
         {
@@ -210,4 +197,13 @@ public sealed class RateLimitAndSheddingTests
         Assert.All(reads, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
     }
+
+    /// <summary>Anonymous reads allowed, anonymous callers limited to <paramref name="burst"/> and one token a second.</summary>
+    private static ProofStorageApiFactory AnonymousReadsLimited(int burst) => SecurityTestHost.Create(configure: s =>
+    {
+        s["ProofStorage:Auth:AllowAnonymousReads"] = "true";
+        s["ProofStorage:RateLimit:Enabled"] = "true";
+        s["ProofStorage:RateLimit:AnonymousBurst"] = burst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        s["ProofStorage:RateLimit:AnonymousPermitsPerSecond"] = "1";
+    });
 }
