@@ -243,6 +243,10 @@ public sealed class FailoverTests : IAsyncLifetime
     public async Task HealthAndStats_ReportEachProviderWithItsCircuit()
     {
         using var factory = S3TestHost.Create(_prefix, _primary, _secondary);
+        // The failures open the breaker however slowly they come, and it stays open until the health check reads it
+        // (with the hosts' 0.5 s it could be half-open again by then on a loaded machine: one CI run read that).
+        factory.Settings["ProofStorage:Storage:Failover:SamplingDuration"] = "00:10:00";
+        factory.Settings["ProofStorage:Storage:Failover:BreakDuration"] = "00:10:00";
         using var client = factory.CreateClient();
         await S3TestHost.StoreAsync(client, TestKeys.ImageHash("stats"), "{\"n\":1}");
 
