@@ -109,16 +109,22 @@ public sealed class ProofAccessTrackerTests
             tracker.RecordDuplicate(id);
         }
 
-        // The hot path: the proof is already in the table (as it is after its first read in a flush interval).
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100_000; i++)
+        // The hot path: the proof is already in the table (as it is after its first read in a flush interval). The
+        // fewest bytes of a few passes of 100,000 reads: a one-off of the runtime's during a pass (5,424 B in one CI
+        // run, while the tiered JIT promoted the loop) cannot be in every pass; an allocation per read would be.
+        var fewest = long.MaxValue;
+        for (var pass = 0; pass < 4; pass++)
         {
-            tracker.RecordRead(Ids[i % Ids.Length]);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100_000; i++)
+            {
+                tracker.RecordRead(Ids[i % Ids.Length]);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
-        Assert.Equal(100_000 + Ids.Length, tracker.Drain().Sum(c => c.Reads));
+        Assert.Equal(0, fewest);
+        Assert.Equal((4 * 100_000) + Ids.Length, tracker.Drain().Sum(c => c.Reads));
     }
 }
