@@ -496,16 +496,15 @@ FILL_START="$(since_t0_ms)"
 "${TOOL[@]}" fill --url "$L1_URL" --corpus "$WORK/corpus" --class 64k --bytes $((L1_BUDGET * 4)) --parallel 4 >"$WORK/fill.log"
 FILL_END="$(since_t0_ms)"
 L1_AFTER="$(settled_rss_kb "$L1_PID")"
-L1_SETTLED="$(since_t0_ms)"
 L1_PEAK="$(hwm_kb "$L1_PID")"
 L1_STATS="$(curl -fsS -H "X-Api-Key: $PERF_API_KEY" "$L1_URL/v1/stats")"
 kill "$RSS_SAMPLER" 2>/dev/null || true
 wait "$RSS_SAMPLER" 2>/dev/null || true
-L1_RSS="$(python3 - "$RSS_SAMPLES" "$WARM_START" "$WARM_END" "$FILL_START" "$FILL_END" "$CODE_WARM_START" "$CODE_WARM_END" "$L1_SETTLED" <<'PY'
+L1_RSS="$(python3 - "$RSS_SAMPLES" "$WARM_START" "$WARM_END" "$FILL_START" "$FILL_END" "$CODE_WARM_START" "$CODE_WARM_END" <<'PY'
 import json, sys
 samples = [[int(t), int(kb)] for t, kb in (line.split() for line in open(sys.argv[1]) if len(line.split()) == 2)]
 print(json.dumps({"samples": samples, "warm": [int(sys.argv[2]), int(sys.argv[3])], "fill": [int(sys.argv[4]), int(sys.argv[5])],
-                  "code_warm": [int(sys.argv[6]), int(sys.argv[7])], "settled": int(sys.argv[8])}))
+                  "code_warm": [int(sys.argv[6]), int(sys.argv[7])]}))
 PY
 )"
 kill "$L1_PID" 2>/dev/null || true
