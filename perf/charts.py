@@ -151,7 +151,9 @@ def l1_rss(meta, out):
         ax.axhline(base, color="grey", linestyle=":", label=f"RSS before the fill ({base:.0f} MiB)")
         ax.axhline(base + budget_mib, color=COLORS[2], linestyle="--", label=f"+ L1 budget ({budget_mib:.0f} MiB)")
         ax.axhline(base + 1.2 * budget_mib, color=COLORS[3], linestyle="--", label="+ 1.2 × budget (the goal's bound)")
-    for key, label, color in (("code_warm", "code warm-up (1 × budget stored, each deleted)", "#eeeeff"),
+    code_warm = ("code warm-up (3 × (2 × budget stored, all deleted, 2 s pause))" if "l1_stats_before" in meta
+                 else "code warm-up (1 × budget stored, each deleted)")
+    for key, label, color in (("code_warm", code_warm, "#eeeeff"),
                               ("warm", "warm-up fill (1/8 budget)", "#dddddd"), ("fill", "fill of 4 × budget", "#ffe0b3")):
         span = rss.get(key)
         if span and len(span) == 2:

@@ -128,10 +128,11 @@ internal static class LoadCommands
     }
 
     /// <summary>
-    /// <c>fill --url U --bytes B [--corpus DIR --class 64k] [--parallel 8] [--delete true]</c>: stores new proofs (unique
+    /// <c>fill --url U --bytes B [--corpus DIR --class 64k] [--parallel 8] [--delete end]</c>: stores new proofs (unique
     /// hashes) until the L1 charge of what was written (record + gzip + per-entry overhead, as the cache counts it) reaches
-    /// B bytes. With <c>--delete true</c> each proof is deleted as soon as it is stored: the service runs its store path
-    /// (and the tiered JIT compiles it) while its L1 ends as empty as it began.
+    /// B bytes. With <c>--delete end</c> every proof stored is deleted once the fill is done: with B above the L1 budget the
+    /// service runs its store path, its eviction and both delete paths (a proof in L1, one evicted to the provider), so the
+    /// tiered JIT compiles all of them, and its L1 ends as empty as it began.
     /// </summary>
     public static async Task<int> FillAsync(Dictionary<string, string> options)
     {
@@ -139,7 +140,13 @@ internal static class LoadCommands
         var target = long.Parse(options["bytes"], CultureInfo.InvariantCulture);
         var lines = File.ReadAllLines(Path.Combine(options["corpus"], $"{options.GetValueOrDefault("class") ?? "64k"}.jsonl"));
         var parallel = int.Parse(options.GetValueOrDefault("parallel") ?? "8", CultureInfo.InvariantCulture);
-        var delete = bool.Parse(options.GetValueOrDefault("delete") ?? "false");
+        var deleteAtEnd = (options.GetValueOrDefault("delete") ?? "none") switch
+        {
+            "none" => false,
+            "end" => true,
+            var other => throw new ArgumentException($"--delete takes none or end, not {other}"),
+        };
+        var proofIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         long charged = 0;
         long count = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, int.MaxValue).TakeWhile(_ => Interlocked.Read(ref charged) < target),
@@ -154,18 +161,22 @@ internal static class LoadCommands
                 // As the L1 charges an entry: record, gzip (about the envelope's size) and envelope, plus the overhead.
                 Interlocked.Add(ref charged, size + (2 * stored) + 320);
                 Interlocked.Increment(ref count);
-                if (delete)
+                proofIds.Add(json.RootElement.GetProperty("proofId").GetString()!);
+            });
+        if (deleteAtEnd)
+        {
+            await Parallel.ForEachAsync(proofIds, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (proofId, token) =>
+            {
+                using var deleted = await Http.DeleteAsync($"{url}/v1/proofs/{proofId}", token);
+                if (!deleted.IsSuccessStatusCode)
                 {
-                    var proofId = json.RootElement.GetProperty("proofId").GetString();
-                    using var deleted = await Http.DeleteAsync($"{url}/v1/proofs/{proofId}", token);
-                    if (!deleted.IsSuccessStatusCode)
-                    {
-                        throw new InvalidOperationException(
-                            $"DELETE of {proofId} answered {(int)deleted.StatusCode}: {await deleted.Content.ReadAsStringAsync(token)}");
-                    }
+                    throw new InvalidOperationException(
+                        $"DELETE of {proofId} answered {(int)deleted.StatusCode}: {await deleted.Content.ReadAsStringAsync(token)}");
                 }
             });
-        Console.WriteLine($"fill: {count} proofs, {charged} bytes charged{(delete ? ", each deleted once stored" : string.Empty)}");
+        }
+
+        Console.WriteLine($"fill: {count} proofs, {charged} bytes charged{(deleteAtEnd ? ", all deleted once the fill was done" : string.Empty)}");
         return 0;
     }
 
