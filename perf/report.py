@@ -144,7 +144,23 @@ gz = float(comp_all.replace("%", "").strip()) / 100 if comp_all else float("nan"
 w(f"| compression saved on the corpus (gzip as shipped) | {comp_all} | ≥ 70 % | {verdict(gz >= 0.70)} |")
 budget = meta["l1_budget"]
 growth = (meta["l1_after_kb"] - meta["l1_before_kb"]) * 1024
-w(f"| L1 RSS growth after writing 4× a {budget / 2**20:.0f} MiB budget | {growth / 2**20:.1f} MiB ({growth / budget:.2f} × budget; peak RSS {meta['l1_peak_kb'] / 1024:.0f} MiB) | ≤ 1.2 × budget | {verdict(growth <= 1.2 * budget)} |")
+
+
+def native_bytes(stats):
+    levels = (stats or {}).get("cache", {}).get("levels") or [{}]
+    return levels[0].get("nativeBytes")
+
+
+# The cached blocks' own growth (nativeBytes: the blocks' requested sizes, read before and after the fill), when the run
+# recorded both. With the paused code warm-up the fill can reuse memory the warm-up left free, so RSS can grow by less
+# than the cache took: the L1 line is met only when both figures are within the bound.
+native_growth = None
+if native_bytes(meta.get("l1_stats_before")) is not None and native_bytes(meta.get("l1_stats")) is not None:
+    native_growth = native_bytes(meta["l1_stats"]) - native_bytes(meta["l1_stats_before"])
+l1_met = growth <= 1.2 * budget and (native_growth is None or native_growth <= 1.2 * budget)
+native_cell = "" if native_growth is None else f"; the cached blocks alone {native_growth / 2**20:.1f} MiB = {native_growth / budget:.2f} × budget"
+l1_goal = "≤ 1.2 × budget" if native_growth is None else "≤ 1.2 × budget (both)"
+w(f"| L1 RSS growth after writing 4× a {budget / 2**20:.0f} MiB budget | {growth / 2**20:.1f} MiB ({growth / budget:.2f} × budget{native_cell}; peak RSS {meta['l1_peak_kb'] / 1024:.0f} MiB) | {l1_goal} | {verdict(l1_met)} |")
 w("")
 
 # --- issue #13 targets -------------------------------------------------------------------------------------------
@@ -181,12 +197,7 @@ if mix_high:
     ratio = mix_high["p99"] / mix_high["p50"] if mix_high["p50"] else float("inf")
     errors = mix_high["errors"] + (summary("svc-mix-90-10-stores", c_high) or {"errors": 0})["errors"]
     w(f"| {c_high} connections, 90/10 mix: p99 ÷ p50 of the GETs; errors (GETs and stores) | {ratio:.1f} (p50 {mix_high['p50']:.2f} ms, p99 {mix_high['p99']:.2f} ms); {errors} | < 5; 0 | {verdict(ratio < 5 and errors == 0)} |")
-growth13 = (meta["l1_after_kb"] - meta["l1_before_kb"]) * 1024
-native13 = ""
-if "l1_stats_before" in meta:
-    native_growth = meta["l1_stats"]["cache"]["levels"][0]["nativeBytes"] - meta["l1_stats_before"]["cache"]["levels"][0]["nativeBytes"]
-    native13 = f" (the cached bytes alone: {native_growth / 2**20:.1f} MiB = {native_growth / meta['l1_budget']:.2f} × budget)"
-w(f"| RSS growth after writing 4 × the L1 budget ({meta['l1_budget'] / 2**20:.0f} MiB) | {growth13 / 2**20:.1f} MiB = {growth13 / meta['l1_budget']:.2f} × budget{native13} | ≤ 1.2 × budget | {verdict(growth13 <= 1.2 * meta['l1_budget'])} |")
+w(f"| RSS growth after writing 4 × the L1 budget ({budget / 2**20:.0f} MiB) | {growth / 2**20:.1f} MiB = {growth / budget:.2f} × budget{native_cell} | {l1_goal} | {verdict(l1_met)} |")
 kestrel_hwm = max([r["hwm_kb"] for r in runs if r["name"].startswith("kestrel-get")] or [0])
 if "rss_get_hwm_kb" in meta and kestrel_hwm:
     ratio = meta["rss_get_hwm_kb"] / kestrel_hwm
@@ -255,7 +266,7 @@ mem = meta["l1_stats"]["cache"]["levels"][0] if "cache" in meta["l1_stats"] else
 rss = meta.get("l1_rss") or {}
 if "code_warm" in rss and "l1_stats_before" in meta:
     warm_text = ("had its code warmed (three rounds of 2 × the budget of 64 KB-class proofs stored, so the L1 filled and evicted, then every one deleted, "
-                 "each round followed by a 2 s pause, so the tiered JIT compiled and promoted what the fill runs and the L1 ended empty), "
+                 "each round followed by a 2 s pause, so the tiered JIT compiled and promoted most of what the fill runs and the L1 ended empty), "
                  "was then warmed with 1/8 of the budget of 64 KB-class proofs, which stay, and had its RSS read once it stopped moving (7 reads over 3 s within 256 kB)")
     after_text = "and its RSS read again once it stopped moving"
 elif "code_warm" in rss:
@@ -269,13 +280,14 @@ w(f"A fresh instance with `ProofStorage__Cache__MemorySizeLimitBytes={budget}` {
   f" (4× the budget, as the cache charges entries), {after_text} ({meta['l1_after_kb'] / 1024:.0f} MiB; peak {meta['l1_peak_kb'] / 1024:.0f} MiB). "
   f"The cache then reported {mem.get('entries', '?')} entries, {mem.get('bytes', 0) / 2**20:.1f} MiB charged, {mem.get('evictions', '?')} evictions. GC: Workstation (one visible CPU).")
 w("")
-if "l1_stats_before" in meta and "nativeBytes" in mem:
-    native_before = meta["l1_stats_before"]["cache"]["levels"][0]["nativeBytes"]
-    rss_growth = (meta["l1_after_kb"] - meta["l1_before_kb"]) * 1024
-    w(f"Of the RSS growth ({rss_growth / 2**20:.1f} MiB), the cached bytes (native memory, `nativeBytes` in `/v1/stats`) grew by "
-      f"{(mem['nativeBytes'] - native_before) / 2**20:.1f} MiB ({native_before / 2**20:.1f} → {mem['nativeBytes'] / 2**20:.1f} MiB = "
-      f"{(mem['nativeBytes'] - native_before) / budget:.2f} × the budget). The rest is the process's other memory: what the "
-      f"fill compiled, the allocator's and the GC heap's change; it can be below zero when the fill reuses memory the warm-up left free.")
+if native_growth is not None:
+    native_before = native_bytes(meta["l1_stats_before"])
+    w(f"Beside the RSS growth ({growth / 2**20:.1f} MiB), the cached blocks' bytes (native memory, `nativeBytes` in `/v1/stats`: the "
+      f"blocks' requested sizes, not the pages they occupy) grew by {native_growth / 2**20:.1f} MiB ({native_before / 2**20:.1f} → "
+      f"{(native_before + native_growth) / 2**20:.1f} MiB = {native_growth / budget:.2f} × the budget). The difference is the process's "
+      f"other memory: what the fill compiled, the allocator's and the GC heap's change. It can be below zero: the code warm-up filled "
+      f"the L1 to its budget and emptied it again, and the fill can reuse memory that left free. So the goal is taken as met only "
+      f"when both figures are within 1.2 × the budget.")
     w("")
 
 # --- compression ------------------------------------------------------------------------------------------------

@@ -488,8 +488,9 @@ RSS_SAMPLER=$!
 # provider), each round followed by a 2 s pause. The pauses are what matter: the runtime promotes a method to its next
 # tier (tier 0, instrumented, tier 1) only after a call-counting delay free of first-time compilations, 100 ms and 10x
 # that on a process that sees one CPU; under continuous load the delay kept being extended, so after one unpaused
-# warm-up about 4,000 methods were promoted in the first seconds of the measured fill (about 5.6 MiB of code, on
-# DOTNET_JitStdOutFile); after these rounds, about 900. Then the warm-up fill of 1/8 of the budget, which stays.
+# warm-up about 4,000 methods were promoted in the first seconds of the measured fill (about 5.6 MiB of code; counted
+# with DOTNET_JitStdOutFile and DOTNET_JitDisasmSummary=1); after these rounds, about 900. Then the warm-up fill of 1/8
+# of the budget, which stays.
 CODE_WARM_START="$(since_t0_ms)"
 for _ in 1 2 3; do
   "${TOOL[@]}" fill --url "$L1_URL" --corpus "$WORK/corpus" --class 64k --bytes $((L1_BUDGET * 2)) --parallel 4 --delete end >>"$WORK/fill-code.log"
