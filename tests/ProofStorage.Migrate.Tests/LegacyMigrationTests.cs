@@ -218,5 +218,33 @@ public sealed class LegacyMigrationTests : IDisposable
         Assert.Equal(DedupProtocol.ProofIdFor(ImageHash.Parse(TestKeys.ImageHash("image-1"))), store.Aliases["legacy-00001"]);
     }
 
+    [Fact]
+    public async Task LegacyIdsEachNamingTwoImages_AreKeptByTheFirstFileByName_HoweverTheStoresAreScheduled()
+    {
+        // Two hundred legacy ids, each named by two files of two images: p-NNN-a1 (image a, after p-NNN-a0 of the same image, so
+        // its group stores a0 first) and p-NNN-b (image b, alone), one id per batch of three. The images' groups run in
+        // parallel; the first file by name, a1, must keep the id in every batch, although b's group may reach its item first.
+        using var workspace = new MigrationWorkspace();
+        var legacy = LegacyFolder.Create(workspace.LegacyPath, unique: 0, exactDuplicates: 0, withInvalid: false);
+        const int Ids = 200;
+        for (var i = 0; i < Ids; i++)
+        {
+            foreach (var (file, id, image) in new[] { ("a0", $"other-{i:D3}", "a"), ("a1", $"legacy-{i:D3}", "a"), ("b", $"legacy-{i:D3}", "b") })
+            {
+                File.WriteAllText(Path.Combine(legacy.Path, $"p-{i:D3}-{file}.json"),
+                    $"{{\"id\":\"{id}\",\"imageHash\":\"{TestKeys.ImageHash($"image {i} {image}")}\",\"createdAt\":\"2020-01-01T00:00:00Z\",\"proof\":{{\"n\":{i}}}}}");
+            }
+        }
+
+        var (exitCode, output) = await workspace.RunAsync("--source", legacy.Path, "--batch-size", "3");
+
+        Assert.True(exitCode == 3, output);
+        var refused = workspace.ReadReport().GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(Enumerable.Range(0, Ids).Select(i => $"p-{i:D3}-b.json"), refused);
+        var store = await MigrationWorkspace.ReadStoreAsync(workspace.ConfigPath);
+        Assert.All(Enumerable.Range(0, Ids), i =>
+            Assert.Equal(DedupProtocol.ProofIdFor(ImageHash.Parse(TestKeys.ImageHash($"image {i} a"))), store.Aliases[$"legacy-{i:D3}"]));
+    }
+
     public void Dispose() => _workspace.Dispose();
 }

@@ -30,7 +30,7 @@ internal sealed class MigrationRunner
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
     private readonly ConcurrentDictionary<string, byte> _seenImages = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Image, string Name)> _legacyIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Image, string Name)> _legacyIds = new(StringComparer.Ordinal);
     private long _retries;
     private long _estimatedStoredBytes;
     private long _sourceBytes;
@@ -199,6 +199,12 @@ internal sealed class MigrationRunner
             Interlocked.Add(ref _sourceBytes, load.SourceBytes);
             if (load.Item is { } item)
             {
+                if (!_settings.DryRun && ClaimLegacyId(item) is { } refused)
+                {
+                    outcomes.Add(refused);
+                    continue;
+                }
+
                 if (!byGroup.TryGetValue(item.GroupKey, out var group))
                 {
                     group = [];
@@ -230,6 +236,35 @@ internal sealed class MigrationRunner
         return [.. outcomes];
     }
 
+    /// <summary>
+    /// Claims the item's legacy id for its image, or refuses the item (skipped) when an earlier item claimed that id for
+    /// another image: its alias would otherwise point at whichever image came last. Called in name order (a batch's loads
+    /// are in its order, batches run one after another), before the images' stores run in parallel, so the first item
+    /// by name keeps the id however those are scheduled.
+    /// </summary>
+    private ItemOutcome? ClaimLegacyId(SourceItem item)
+    {
+        if (item.AliasOf is not null || item.LegacyId is not { } legacyId || legacyId == item.ProofId)
+        {
+            return null;
+        }
+
+        if (!_legacyIds.TryGetValue(legacyId, out var first))
+        {
+            _legacyIds[legacyId] = (item.ProofId, item.Name);
+            return null;
+        }
+
+        if (first.Image == item.ProofId)
+        {
+            return null;
+        }
+
+        var reason = $"legacy id '{legacyId}' already names another image (in {first.Name}); not migrated";
+        Log.ItemSkipped(_logger, item.Name, reason);
+        return new ItemOutcome(item.Name, legacyId, item.ProofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, reason);
+    }
+
     private async Task<ItemOutcome> MigrateAsync(SourceItem item, CancellationToken cancellationToken)
     {
         if (item.AliasOf is { } aliasTarget)
@@ -239,15 +274,6 @@ internal sealed class MigrationRunner
 
         var proofId = item.ProofId;
         var legacyId = item.LegacyId is { } id && id != proofId ? id : null;
-
-        // One legacy id naming two images would leave the alias pointing at whichever came last: refuse the second.
-        if (legacyId is not null && _legacyIds.GetOrAdd(legacyId, (proofId, item.Name)) is var first
-            && first.Image != proofId)
-        {
-            var reason = $"legacy id '{legacyId}' already names another image (in {first.Name}); not migrated";
-            Log.ItemSkipped(_logger, item.Name, reason);
-            return new ItemOutcome(item.Name, legacyId, proofId, ItemStatus.Skipped, VerifyStatus.NotChecked, false, false, reason);
-        }
 
         StoreProofResult stored;
         try
