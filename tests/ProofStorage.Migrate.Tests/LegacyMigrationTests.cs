@@ -219,6 +219,23 @@ public sealed class LegacyMigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task DryRun_ReportsALegacyIdForTwoImages_AsTheRunWould()
+    {
+        using var workspace = new MigrationWorkspace();
+        var legacy = LegacyFolder.Create(workspace.LegacyPath, unique: 3, exactDuplicates: 0, withInvalid: false);
+        File.WriteAllText(Path.Combine(legacy.Path, "d-conflict.json"),
+            $"{{\"id\":\"legacy-00001\",\"imageHash\":\"{TestKeys.ImageHash("other image")}\",\"createdAt\":\"2020-01-01T00:00:00Z\",\"proof\":{{}}}}");
+
+        var (exitCode, output) = await workspace.RunAsync("--source", legacy.Path, "--dry-run");
+
+        Assert.True(exitCode == 3, output);
+        var problem = Assert.Single(workspace.ReadReport().GetProperty("problems").EnumerateArray());
+        Assert.Equal("d-conflict.json", problem.GetProperty("name").GetString());
+        Assert.Contains("already names another image", problem.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(MigrationWorkspace.ObjectFilesUnder(workspace.DataPath));
+    }
+
+    [Fact]
     public async Task LegacyIdsEachNamingTwoImages_AreKeptByTheFirstFileByName_HoweverTheStoresAreScheduled()
     {
         // Two hundred legacy ids, each named by two files of two images: p-NNN-a1 (image a, after p-NNN-a0 of the same image, so

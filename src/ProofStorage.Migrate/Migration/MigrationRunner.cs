@@ -199,7 +199,7 @@ internal sealed class MigrationRunner
             Interlocked.Add(ref _sourceBytes, load.SourceBytes);
             if (load.Item is { } item)
             {
-                if (!_settings.DryRun && ClaimLegacyId(item) is { } refused)
+                if (ClaimLegacyId(item) is { } refused)
                 {
                     outcomes.Add(refused);
                     continue;
