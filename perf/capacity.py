@@ -156,7 +156,9 @@ def tables(facts, ops, traffic, report_name):
         "store_duplicate_l1_hit": "store, duplicate, this instance holds the proof", "store_duplicate_cold": "store, duplicate, cold instance",
         "read_l1_hit": "read, L1 hit", "read_manifest_l1_hit": "read manifest, L1 hit", "read_cold": "read, cold (by id)",
         "read_by_image_cold": "read, cold (by image hash)", "read_missing": "read of a missing proof",
-        "read_missing_again": "the same missing proof again (no Redis)", "delete": "delete",
+        "read_missing_again": "the same missing proof again (no Redis)", "delete": "delete, this instance holds the proof",
+        "delete_cold": "delete, cold instance (the read is the existence check)",
+        "delete_missing": "delete of a missing proof (the proof, then an alias of that name)",
         "access_flush_one_proof_touched": "access-tracking flush, 1 proof touched (no Redis)",
         "access_flush_two_proofs_touched": "access-tracking flush, 2 proofs touched (no Redis)",
     }

@@ -280,7 +280,9 @@ public sealed partial class StorageManager : IDisposable
     /// </summary>
     /// <remarks>
     /// The proof is read first (from L1 when there, else from the provider) because its record says which index objects it has. It is deleted even
-    /// when that read fails verification; its index objects then stay behind, which lookups skip (they check the proof).
+    /// when that read fails verification; its index objects then stay behind, which lookups skip (they check the proof). When the provider
+    /// was read, its answer is the existence check: a proof it just returned is removed without asking again, one it does not hold is
+    /// not deleted at all (an uncached delete is a GET and a DELETE on S3, a missing proof one GET).
     /// Index objects go after the proof, so a failure in between never leaves a proof its bindings cannot find.
     /// </remarks>
     public async Task<DeletedProof?> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -311,19 +313,37 @@ public sealed partial class StorageManager : IDisposable
     {
         ArgumentNullException.ThrowIfNull(proofId);
         // READ what is about to go (from L1, else from the provider without caching it on its way out).
+        var key = DedupProtocol.ProofKey(proofId);
         ImageHash? imageHash = null;
         C2paIdentifiers? c2pa = null;
+        bool? providerHasIt = null; // what the provider just answered; unknown after an L1 hit (another instance may have deleted it) or a damaged copy
         try
         {
-            using var document = _cache.TryPeek(proofId, out var cached) ? cached : await LoadAsync(proofId, cancellationToken).ConfigureAwait(false);
+            var cachedHere = _cache.TryPeek(proofId, out var cached);
+            using var document = cachedHere ? cached : await LoadAsync(proofId, cancellationToken).ConfigureAwait(false);
             (imageHash, c2pa) = (document?.ImageHash, document?.C2pa);
+            providerHasIt = cachedHere ? null : document is not null;
         }
         catch (ProofIntegrityException)
         {
             // Counted and logged by the read; a damaged proof can still be deleted.
         }
 
-        var deleted = await _storage.DeleteAsync(DedupProtocol.ProofKey(proofId), cancellationToken).ConfigureAwait(false);
+        // DELETE: the provider's answer to the read stands in for the existence check a delete would otherwise make.
+        bool deleted;
+        if (providerHasIt is { } known)
+        {
+            if (known)
+            {
+                await _storage.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+
+            deleted = known;
+        }
+        else
+        {
+            deleted = await _storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
 
         // Evict even when nothing was deleted here: another instance may have deleted it first.
         await _cache.RemoveAsync(proofId, cancellationToken).ConfigureAwait(false);

@@ -191,6 +191,20 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
         }
     }
 
+    public async Task RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            // The caller has just read the object: no HEAD to learn what it knows.
+            await _client.DeleteObjectAsync(_settings.Bucket, ObjectKey(key), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Unavailable("delete", ex);
+        }
+    }
+
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);

@@ -22,7 +22,7 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
     /// </summary>
     public Func<string, Task>? BeforeWrite { get; set; }
 
-    /// <summary>Runs before every plain delete (<see cref="DeleteAsync"/>) with its key: a gate, as <see cref="BeforeWrite"/>.</summary>
+    /// <summary>Runs before every plain delete (<see cref="DeleteAsync"/>, <see cref="RemoveAsync"/>) with its key: a gate, as <see cref="BeforeWrite"/>.</summary>
     public Func<string, Task>? BeforeDelete { get; set; }
 
     /// <summary>When true every call throws <see cref="StorageUnavailableException"/>.</summary>
@@ -85,6 +85,17 @@ public sealed class ChaosStorageProvider(IStorageProvider inner) : IStorageProvi
         }
 
         return await inner.DeleteAsync(key, cancellationToken);
+    }
+
+    public async Task RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        await Disturb(cancellationToken);
+        if (BeforeDelete is { } gate)
+        {
+            await gate(key);
+        }
+
+        await inner.RemoveAsync(key, cancellationToken);
     }
 
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)

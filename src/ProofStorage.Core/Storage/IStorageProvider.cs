@@ -34,6 +34,14 @@ public interface IStorageProvider
     /// <summary>Deletes the object. Returns <see langword="false"/> when it did not exist.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes an object the caller has just read, so it already knows the object was there: nothing is asked first, and
+    /// an object already gone is no error. A backend whose delete cannot tell whether the object existed (S3 answers
+    /// 204 either way) spends a request on <see cref="DeleteAsync"/> to find out; this skips it. By default the same as
+    /// <see cref="DeleteAsync"/>. A decorator forwards it as it is.
+    /// </summary>
+    Task RemoveAsync(string key, CancellationToken cancellationToken) => DeleteAsync(key, cancellationToken);
+
     /// <summary>Lists the keys that start with <paramref name="prefix"/> (a whole segment path such as <c>proofs/</c>).</summary>
     IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken);
 

@@ -33,6 +33,13 @@ internal sealed class InstrumentedStorageProvider(IStorageProvider inner, Provid
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) =>
         TimeAsync(ProviderOperation.Delete, key, static (provider, key, token) => provider.DeleteAsync(key, token), cancellationToken);
 
+    public Task RemoveAsync(string key, CancellationToken cancellationToken) =>
+        TimeAsync(ProviderOperation.Delete, key, static async (provider, key, token) =>
+        {
+            await provider.RemoveAsync(key, token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

@@ -87,12 +87,11 @@ public sealed class RequestsPerOperationTests(S3ServerFixture servers) : IClassF
             await Expect(counting, $"/v1/proofs/{otherId}", HttpStatusCode.OK);
             await Count("access_flush_two_proofs_touched", async () => { await tracking.FlushAsync(CancellationToken.None); return true; });
 
-            await Count("delete", async () =>
-            {
-                using var deleted = await writer.DeleteAsync($"/v1/proofs/{proofId}");
-                Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-                return true;
-            });
+            await Count("delete", () => Delete(writer, proofId, HttpStatusCode.NoContent));
+            var (goneId, _) = await S3TestHost.StoreAsync(writer, TestKeys.ImageHash("requests-delete-" + prefix), "{\"sig\":\"delete\"}");
+            var elsewhere = Host();
+            await Count("delete_cold", () => Delete(elsewhere, goneId, HttpStatusCode.NoContent));
+            await Count("delete_missing", () => Delete(elsewhere, goneId, HttpStatusCode.NotFound));
         }
         finally
         {
@@ -114,6 +113,13 @@ public sealed class RequestsPerOperationTests(S3ServerFixture servers) : IClassF
         using var content = postBody is null ? null : new StringContent(postBody, Encoding.UTF8, "application/json");
         using var response = postBody is null ? await client.GetAsync(path) : await client.PostAsync(path, content);
         Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return true;
+    }
+
+    private static async Task<bool> Delete(HttpClient client, string proofId, HttpStatusCode status)
+    {
+        using var deleted = await client.DeleteAsync($"/v1/proofs/{proofId}");
+        Assert.Equal(status, deleted.StatusCode);
         return true;
     }
 
