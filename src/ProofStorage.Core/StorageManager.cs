@@ -282,7 +282,8 @@ public sealed partial class StorageManager : IDisposable
     /// The proof is read first (from L1 when there, else from the provider) because its record says which index objects it has. It is deleted even
     /// when that read fails verification; its index objects then stay behind, which lookups skip (they check the proof). When the provider
     /// was read, its answer is the existence check: a proof it just returned is removed without asking again, one it does not hold is
-    /// not deleted at all (an uncached delete is a GET and a DELETE on S3, a missing proof one GET).
+    /// not deleted at all (an uncached delete is a GET and a DELETE on S3, a missing proof one GET). Not through a failover pair, whose
+    /// own delete does what a member that could not be read needs. Two instances deleting one proof at once may both answer deleted.
     /// Index objects go after the proof, so a failure in between never leaves a proof its bindings cannot find.
     /// </remarks>
     public async Task<DeletedProof?> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -316,13 +317,16 @@ public sealed partial class StorageManager : IDisposable
         var key = DedupProtocol.ProofKey(proofId);
         ImageHash? imageHash = null;
         C2paIdentifiers? c2pa = null;
-        bool? providerHasIt = null; // what the provider just answered; unknown after an L1 hit (another instance may have deleted it) or a damaged copy
+        // What the provider just answered; unknown after an L1 hit (another instance may have deleted it since), a damaged
+        // copy, or from a failover pair: its "not found" may come from one member while the other was unreachable, and
+        // only its delete logs that member's pending delete (so the copy there cannot come back).
+        bool? providerHasIt = null;
         try
         {
             var cachedHere = _cache.TryPeek(proofId, out var cached);
             using var document = cachedHere ? cached : await LoadAsync(proofId, cancellationToken).ConfigureAwait(false);
             (imageHash, c2pa) = (document?.ImageHash, document?.C2pa);
-            providerHasIt = cachedHere ? null : document is not null;
+            providerHasIt = (cachedHere || _storage.GetCapability<IStorageReplicas>() is not null) ? null : document is not null;
         }
         catch (ProofIntegrityException)
         {

@@ -151,6 +151,38 @@ public sealed class FailoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delete_PrimaryLostItsCopyAndSecondaryIsDown_LogsTheSecondarysDelete_SoTheProofNeverComesBack()
+    {
+        using var writer = S3TestHost.Create(_prefix, _primary, _secondary);
+        using var writerClient = writer.CreateClient();
+        var (proofId, _) = await S3TestHost.StoreAsync(writerClient, TestKeys.ImageHash("lost-on-primary"), "{\"n\":1}");
+        var key = $"{_prefix}proofs/{proofId}";
+        using (var raw = S3TestHost.RawClient(_primary))
+        {
+            await raw.DeleteObjectAsync(S3Server.Bucket, key);
+        }
+
+        await _secondary.KillAsync();
+
+        // An instance without the proof in L1: its delete reads the pair, whose primary answers "no such object" and whose
+        // secondary (which still holds a copy) cannot be reached.
+        using var deleter = S3TestHost.Create(_prefix, _primary, _secondary);
+        using var deleterClient = deleter.CreateClient();
+        using (var deleted = await deleterClient.DeleteAsync($"/v1/proofs/{proofId}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, deleted.StatusCode);
+        }
+
+        var pair = Pair(deleter);
+        Assert.Equal(1, pair.PendingReplications);
+        await _secondary.RestartAsync();
+        await Poll.UntilAsync(() => Task.FromResult(pair.PendingReplications == 0), TimeSpan.FromSeconds(60), "the pending delete to drain");
+        Assert.DoesNotContain(key, (await S3TestHost.ReadBucketAsync(_secondary, _prefix)).Keys);
+        using var read = await deleterClient.GetAsync($"/v1/proofs/{proofId}");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
+    [Fact]
     public async Task PrimaryCopyCorruptedOnDisk_GetServesTheSecondaryCopyAndRepairsThePrimary()
     {
         using var writer = S3TestHost.Create(_prefix, _primary, _secondary);
