@@ -334,19 +334,10 @@ public sealed partial class StorageManager : IDisposable
         }
 
         // DELETE: the provider's answer to the read stands in for the existence check a delete would otherwise make.
-        bool deleted;
-        if (providerHasIt is { } known)
+        var deleted = providerHasIt ?? await _storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        if (providerHasIt is true)
         {
-            if (known)
-            {
-                await _storage.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
-            }
-
-            deleted = known;
-        }
-        else
-        {
-            deleted = await _storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            await _storage.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
         // Evict even when nothing was deleted here: another instance may have deleted it first.

@@ -181,8 +181,7 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
                 return false;
             }
 
-            // Single DeleteObject, never DeleteObjects: the batch call carries a checksum header R2 rejects.
-            await _client.DeleteObjectAsync(_settings.Bucket, objectKey, timeout.Token).ConfigureAwait(false);
+            await DeleteObjectAsync(objectKey, timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
@@ -197,13 +196,16 @@ internal sealed class S3StorageProvider : IStorageProvider, IPresignedUrlProvide
         try
         {
             // The caller has just read the object: no HEAD to learn what it knows.
-            await _client.DeleteObjectAsync(_settings.Bucket, ObjectKey(key), timeout.Token).ConfigureAwait(false);
+            await DeleteObjectAsync(ObjectKey(key), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
         {
             throw Unavailable("delete", ex);
         }
     }
+
+    /// <summary>Single DeleteObject, never DeleteObjects: the batch call carries a checksum header R2 rejects.</summary>
+    private Task<DeleteObjectResponse> DeleteObjectAsync(string objectKey, CancellationToken token) => _client.DeleteObjectAsync(_settings.Bucket, objectKey, token);
 
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
