@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -90,8 +91,10 @@ internal static class ProofStorageApiExtensions
         // One route table, one access rule: shedding and access read the endpoint routing matched.
         app.UseRouting();
 
-        // Before the access rule: a browser's preflight carries no key, and is answered here (only on routes with the policy).
-        app.UseCors();
+        // Before the access rule: a browser's preflight carries no key, and is answered here. Only routes with a CORS
+        // policy pass through the CORS middleware: it takes its policy provider from the request's services, so on
+        // every other route it cost a dependency-injection scope per request for nothing.
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<ICorsMetadata>() is not null, cors => cors.UseCors());
         app.UseProofStorageSecurity();
         return app;
     }

@@ -46,7 +46,25 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         var lease = limiter.AttemptAcquire();
         if (lease.IsAcquired)
         {
-            return RunAsync(context, lease);
+            Task next;
+            try
+            {
+                next = _next(context);
+            }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
+
+            // A cached read finishes synchronously: its permit is returned here, without a state machine per request.
+            if (next.IsCompletedSuccessfully)
+            {
+                lease.Dispose();
+                return next;
+            }
+
+            return ReleaseAfterAsync(next, lease);
         }
 
         lease.Dispose();
@@ -59,11 +77,11 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         _writes.Dispose();
     }
 
-    private async Task RunAsync(HttpContext context, RateLimitLease lease)
+    private static async Task ReleaseAfterAsync(Task next, RateLimitLease lease)
     {
         using (lease)
         {
-            await _next(context);
+            await next;
         }
     }
 
