@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using ProofStorage.Api.Http;
+using ProofStorage.Core.Diagnostics;
 
 namespace ProofStorage.Api.Security;
 
@@ -20,10 +21,11 @@ internal sealed class LoadSheddingMiddleware : IDisposable
     private readonly TimeSpan _queueTimeout;
     private readonly IProblemDetailsService _problemDetails;
     private readonly ILogger<LoadSheddingMiddleware> _logger;
-    private long _shed;
+    private long _shedReads;
+    private long _shedWrites;
 
     public LoadSheddingMiddleware(RequestDelegate next, IOptions<OverloadOptions> options, IProblemDetailsService problemDetails,
-        ILogger<LoadSheddingMiddleware> logger)
+        ProofStorageMetrics metrics, ILogger<LoadSheddingMiddleware> logger)
     {
         _next = next;
         _problemDetails = problemDetails;
@@ -32,6 +34,8 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         _queueTimeout = overload.QueueTimeout;
         _reads = Limiter(overload.MaxConcurrentReads, overload.QueueLimit);
         _writes = Limiter(overload.MaxConcurrentRequests, overload.QueueLimit);
+        Observe(metrics, "read", _reads, overload.MaxConcurrentReads, () => Interlocked.Read(ref _shedReads));
+        Observe(metrics, "write", _writes, overload.MaxConcurrentRequests, () => Interlocked.Read(ref _shedWrites));
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -105,9 +109,11 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         {
             if (lease is not { IsAcquired: true })
             {
-                if (Interlocked.Increment(ref _shed) % 1000 == 1)
+                var writes = limiter == _writes;
+                var shed = Interlocked.Increment(ref writes ? ref _shedWrites : ref _shedReads);
+                if (shed % 1000 == 1)
                 {
-                    SecurityLog.LoadShed(_logger, Interlocked.Read(ref _shed));
+                    SecurityLog.LoadShed(_logger, shed, writes ? "write" : "read");
                 }
 
                 await ProblemCatalogue.WriteAsync(_problemDetails, context, ProblemCatalogue.Overloaded,
@@ -116,6 +122,31 @@ internal sealed class LoadSheddingMiddleware : IDisposable
             }
 
             await _next(context);
+        }
+    }
+
+    /// <summary>
+    /// The class's admission as gauges, read from the limiter when metrics are collected: in-flight and queued counts
+    /// cost nothing per request (ASP.NET Core's own requests-in-progress counter, updated twice per request, is not exported).
+    /// </summary>
+    private static void Observe(ProofStorageMetrics metrics, string requestClass, ConcurrencyLimiter limiter, int permits, Func<long> shed)
+    {
+        metrics.ObserveRequestClass(requestClass,
+            inFlight: () => Statistics(limiter) is { } s ? permits - s.CurrentAvailablePermits : 0,
+            queued: () => Statistics(limiter)?.CurrentQueuedCount ?? 0,
+            shed);
+
+        // A collection can race the host's shutdown, which disposes the limiter.
+        static RateLimiterStatistics? Statistics(ConcurrencyLimiter limiter)
+        {
+            try
+            {
+                return limiter.GetStatistics();
+            }
+            catch (ObjectDisposedException)
+            {
+                return null;
+            }
         }
     }
 

@@ -10,8 +10,8 @@ internal static partial class SecurityLog
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "API key authentication on: {KeyCount} key(s) configured, anonymous reads {AnonymousReads}")]
     public static partial void AuthenticationEnabled(ILogger logger, int keyCount, bool anonymousReads);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Overloaded: {Shed} request(s) shed with 503 so far")]
-    public static partial void LoadShed(ILogger logger, long shed);
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Overloaded: {Shed} {RequestClass} request(s) shed with 503 so far")]
+    public static partial void LoadShed(ILogger logger, long shed, string requestClass);
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Rate limit hit by {Partition}")]
     public static partial void RateLimited(ILogger logger, string partition);

@@ -36,12 +36,18 @@ namespace ProofStorage.Core.Diagnostics;
 /// free space for the service and size of the file system holding a filesystem provider's root.</item>
 /// <item><c>proofstorage.health.status</c> ({status}; tag <c>check</c>): each readiness check as the last readiness probe
 /// found it: 2 healthy, 1 degraded, 0 unhealthy (the values of <c>HealthStatus</c>).</item>
+/// <item><c>proofstorage.requests.in_flight</c> and <c>proofstorage.requests.queued</c> ({request}; tag
+/// <c>request.class</c> = <c>read</c> | <c>write</c>): requests holding, and waiting for, a permit of their class's
+/// concurrency limit; with <c>proofstorage.requests.shed</c> ({request}, observable counter): those answered 503.</item>
 /// </list>
 /// </remarks>
 public sealed class ProofStorageMetrics : IDisposable
 {
     /// <summary>The meter's name, to subscribe to (e.g. <c>AddMeter(ProofStorageMetrics.MeterName)</c>).</summary>
     public const string MeterName = "ProofStorage";
+
+    /// <summary>The tag naming a request class (read, write) on the admission instruments.</summary>
+    public const string RequestClassTag = "request.class";
 
     /// <summary>The tag naming a cache level on the hit and miss counters.</summary>
     public const string CacheLevelTag = "cache.level";
@@ -88,6 +94,9 @@ public sealed class ProofStorageMetrics : IDisposable
     private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _diskAvailable = new();
     private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _diskSize = new();
     private readonly ConcurrentQueue<Func<IEnumerable<Measurement<int>>>> _healthStatuses = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _inFlight = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _queued = new();
+    private readonly ConcurrentQueue<Func<IEnumerable<Measurement<long>>>> _shed = new();
     private long _integrityFailures;
 
     /// <summary>
@@ -130,6 +139,13 @@ public sealed class ProofStorageMetrics : IDisposable
             "Free bytes available to the service on the file system holding a filesystem provider's root.");
         _meter.CreateObservableGauge("proofstorage.filesystem.size", () => Collect(_diskSize), "By",
             "Size in bytes of the file system holding a filesystem provider's root.");
+        // Read from the admission limiter at each collection: nothing is recorded per request.
+        _meter.CreateObservableGauge("proofstorage.requests.in_flight", () => Collect(_inFlight), "{request}",
+            "Requests holding a permit of their class's concurrency limit (request.class read or write; liveness and the scrape hold none).");
+        _meter.CreateObservableGauge("proofstorage.requests.queued", () => Collect(_queued), "{request}",
+            "Requests waiting in their class's queue for a permit.");
+        _meter.CreateObservableCounter("proofstorage.requests.shed", () => Collect(_shed), "{request}",
+            "Requests answered 503 overloaded: their class's permits and queue were full, or the queue wait timed out.");
         _meter.CreateObservableGauge("proofstorage.health.status", () => Collect(_healthStatuses), "{status}",
             "Each readiness check as the last readiness probe found it: 2 healthy, 1 degraded, 0 unhealthy.");
     }
@@ -207,6 +223,21 @@ public sealed class ProofStorageMetrics : IDisposable
         var tag = new KeyValuePair<string, object?>(ProviderTag, provider);
         _diskAvailable.Enqueue(() => DiskSpace(path) is { } space ? [new Measurement<long>(space.Available, tag)] : []);
         _diskSize.Enqueue(() => DiskSpace(path) is { } space ? [new Measurement<long>(space.Size, tag)] : []);
+    }
+
+    /// <summary>
+    /// Reports one request class's admission: requests holding a permit, requests queued for one, and requests shed
+    /// (each read at each collection).
+    /// </summary>
+    public void ObserveRequestClass(string requestClass, Func<long> inFlight, Func<long> queued, Func<long> shed)
+    {
+        ArgumentNullException.ThrowIfNull(inFlight);
+        ArgumentNullException.ThrowIfNull(queued);
+        ArgumentNullException.ThrowIfNull(shed);
+        var tag = new KeyValuePair<string, object?>(RequestClassTag, requestClass);
+        _inFlight.Enqueue(() => [new Measurement<long>(inFlight(), tag)]);
+        _queued.Enqueue(() => [new Measurement<long>(queued(), tag)]);
+        _shed.Enqueue(() => [new Measurement<long>(shed(), tag)]);
     }
 
     /// <summary>Reports readiness checks by name with their <c>HealthStatus</c> value (read at each collection).</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using ProofStorage.Core.Diagnostics;
 using ProofStorage.Core.Storage;
 using ProofStorage.Testing;
 
@@ -156,6 +158,55 @@ public sealed class RateLimitAndSheddingTests
     }
 
     [Fact]
+    public async Task Admission_IsExportedPerClass_AsRequestsInFlightQueuedAndShed()
+    {
+        var chaos = new ChaosStorageProvider(new InMemoryStorageProvider());
+        await using var factory = SecurityTestHost.Create(configure: s =>
+        {
+            s["ProofStorage:Overload:MaxConcurrentRequests"] = "1";
+            s["ProofStorage:Overload:QueueLimit"] = "1";
+            s["ProofStorage:Overload:QueueTimeout"] = "00:01:00";
+        });
+        factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(chaos);
+        using var client = factory.CreateClient();
+        var meter = factory.Services.GetRequiredService<ProofStorageMetrics>().Meter;
+        using var inFlight = new MetricCollector<long>(meter, "proofstorage.requests.in_flight");
+        using var queued = new MetricCollector<long>(meter, "proofstorage.requests.queued");
+        using var shed = new MetricCollector<long>(meter, "proofstorage.requests.shed");
+
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        chaos.BeforeCreate = () =>
+        {
+            entered.TrySetResult();
+            return release.Task;
+        };
+        var stuck = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("holds-the-permit"));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var waiting = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("waits-in-the-queue"));
+        // The queue's one place is taken once the gauge says so; then a third store finds permits and queue full.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (Observe(queued, "write") == 0)
+        {
+            Assert.False(waiting.IsCompleted, "the second store must wait for the permit");
+            await Task.Delay(10, deadline.Token);
+        }
+
+        using var refused = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed"));
+        var during = (InFlight: Observe(inFlight, "write"), Queued: Observe(queued, "write"), Shed: Observe(shed, "write"),
+            ReadsInFlight: Observe(inFlight, "read"));
+        release.SetResult();
+        using var first = await stuck;
+        using var second = await waiting;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal((1L, 1L, 1L, 0L), during);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal((0L, 0L, 1L), (Observe(inFlight, "write"), Observe(queued, "write"), Observe(shed, "write")));
+    }
+
+    [Fact]
     public async Task CachedReads_AreServed_WhileEveryWritePermitIsHeldByAStuckStore()
     {
         var memory = new InMemoryStorageProvider();
@@ -196,6 +247,14 @@ public sealed class RateLimitAndSheddingTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, shedWrite.StatusCode);
         Assert.All(reads, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+    }
+
+    /// <summary>The class's value at a fresh collection of an observable instrument.</summary>
+    private static long Observe(MetricCollector<long> collector, string requestClass)
+    {
+        collector.RecordObservableInstruments();
+        return collector.GetMeasurementSnapshot()
+            .Last(m => Equals(m.Tags[ProofStorageMetrics.RequestClassTag], requestClass)).Value;
     }
 
     /// <summary>Anonymous reads allowed, anonymous callers limited to <paramref name="burst"/> and one token a second.</summary>
