@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace ProofStorage.Api.Security;
 /// The configured keys, parsed once; matches a presented key in constant time over all keys. Thread-safe singleton.
 /// </summary>
 /// <remarks>
-/// A key that matched once is remembered by its bytes (at most one entry per configured key, since only matches are
+/// A key that matched once is remembered as presented (at most one entry per configured key, since only matches are
 /// remembered), so a caller presenting it again is answered by comparing those bytes with every remembered key, each
 /// comparison in constant time and none skipped, instead of hashing it again. An unknown key is always hashed and
 /// compared with every configured hash: remembering misses would let a caller fill memory with garbage.
@@ -61,14 +62,13 @@ internal sealed class ApiKeyStore
             return null;
         }
 
-        Span<byte> bytes = stackalloc byte[ApiKeyHash.MaxKeyLength * 3];
-        bytes = bytes[..Encoding.UTF8.GetBytes(presented, bytes)];
-
+        // A remembered key is compared as it is held, the string's UTF-16 bytes: no encoding on the path of every request.
+        var text = MemoryMarshal.AsBytes(presented.AsSpan());
         ApiKey? found = null;
         var remembered = Volatile.Read(ref _remembered);
         foreach (var entry in remembered)
         {
-            if (CryptographicOperations.FixedTimeEquals(bytes, entry.Bytes))
+            if (CryptographicOperations.FixedTimeEquals(text, MemoryMarshal.AsBytes(entry.Text.AsSpan())))
             {
                 found = entry.Key;
             }
@@ -79,6 +79,8 @@ internal sealed class ApiKeyStore
             return found;
         }
 
+        Span<byte> bytes = stackalloc byte[ApiKeyHash.MaxKeyLength * 3];
+        bytes = bytes[..Encoding.UTF8.GetBytes(presented, bytes)];
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(bytes, digest);
         foreach (var key in _keys)
@@ -91,15 +93,15 @@ internal sealed class ApiKeyStore
 
         if (found is not null)
         {
-            Remember(bytes, found);
+            Remember(presented, found);
         }
 
         return found;
     }
 
-    private void Remember(ReadOnlySpan<byte> bytes, ApiKey key)
+    private void Remember(string text, ApiKey key)
     {
-        var entry = new Remembered(bytes.ToArray(), key);
+        var entry = new Remembered(text, key);
         while (true)
         {
             var current = Volatile.Read(ref _remembered);
@@ -139,7 +141,7 @@ internal sealed class ApiKeyStore
         return null;
     }
 
-    private sealed record Remembered(byte[] Bytes, ApiKey Key);
+    private sealed record Remembered(string Text, ApiKey Key);
 }
 
 /// <summary>One configured key: its name (logs, rate-limit partition), the hash of its value and its scopes.</summary>
