@@ -100,6 +100,22 @@ public sealed class S3StorageProviderTests(S3ServerFixture servers) : IClassFixt
     }
 
     [Fact]
+    public async Task Remove_DeletesTheObject_AndAnObjectAlreadyGoneIsNoError()
+    {
+        using var provider = Create();
+        await provider.PutAsync("proofs/r", "r"u8.ToArray(), ObjectMetadata.None, default);
+        await provider.PutAsync("proofs/kept", "k"u8.ToArray(), ObjectMetadata.None, default);
+
+        await provider.RemoveAsync("proofs/r", default);
+        // Another instance's delete got there first: the caller read the object a moment ago, its remove must not fail.
+        await provider.RemoveAsync("proofs/r", default);
+        await provider.RemoveAsync("proofs/never-there", default);
+
+        Assert.Null(await provider.GetAsync("proofs/r", default));
+        Assert.Equal(["proofs/kept"], await provider.ListKeysAsync("proofs/", default).ToListAsync());
+    }
+
+    [Fact]
     public async Task ObjectWhoseBytesDoNotMatchItsStoredSha256_IsAnIntegrityFailureNotData()
     {
         using var provider = Create();
