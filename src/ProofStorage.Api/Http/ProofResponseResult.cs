@@ -14,39 +14,8 @@ internal abstract class ProofResponseResult(ProofDocument document, ProofRespons
 {
     protected ProofDocument Document => document;
 
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        Task written;
-        try
-        {
-            written = WriteAsync(httpContext);
-        }
-        catch
-        {
-            document.Dispose();
-            throw;
-        }
-
-        if (written.IsCompletedSuccessfully)
-        {
-            document.Dispose();
-            return Task.CompletedTask;
-        }
-
-        return DisposeAfterAsync(written);
-    }
-
-    private async Task DisposeAfterAsync(Task written)
-    {
-        try
-        {
-            await written;
-        }
-        finally
-        {
-            document.Dispose();
-        }
-    }
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        DisposeAfter.Run(static s => s.Result.WriteAsync(s.Context), (Result: this, Context: httpContext), document);
 
     private Task WriteAsync(HttpContext httpContext)
     {

@@ -50,25 +50,8 @@ internal sealed class LoadSheddingMiddleware : IDisposable
         var lease = limiter.AttemptAcquire();
         if (lease.IsAcquired)
         {
-            Task next;
-            try
-            {
-                next = _next(context);
-            }
-            catch
-            {
-                lease.Dispose();
-                throw;
-            }
-
-            // A cached read finishes synchronously: its permit is returned here, without a state machine per request.
-            if (next.IsCompletedSuccessfully)
-            {
-                lease.Dispose();
-                return next;
-            }
-
-            return ReleaseAfterAsync(next, lease);
+            // A cached read finishes synchronously: its permit is returned at once.
+            return DisposeAfter.Run(static s => s.Next(s.Context), (Next: _next, Context: context), lease);
         }
 
         lease.Dispose();
@@ -79,14 +62,6 @@ internal sealed class LoadSheddingMiddleware : IDisposable
     {
         _reads.Dispose();
         _writes.Dispose();
-    }
-
-    private static async Task ReleaseAfterAsync(Task next, RateLimitLease lease)
-    {
-        using (lease)
-        {
-            await next;
-        }
     }
 
     private async Task QueueAsync(HttpContext context, ConcurrencyLimiter limiter)
