@@ -125,64 +125,44 @@ public sealed class RateLimitAndSheddingTests
     [Fact]
     public async Task AtCapacity_RequestsAreShedWith503AndRetryAfter_AndNothingIsStored()
     {
-        var memory = new InMemoryStorageProvider();
-        var chaos = new ChaosStorageProvider(memory);
-        await using var factory = SecurityTestHost.Create(configure: s =>
+        var writes = new HeldWrites();
+        await using var factory = writes.Host(s =>
         {
             s["ProofStorage:Overload:MaxConcurrentRequests"] = "1";
             s["ProofStorage:Overload:QueueLimit"] = "0";
         });
-        factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(chaos);
         using var client = factory.CreateClient();
 
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        chaos.BeforeCreate = () =>
-        {
-            entered.TrySetResult();
-            return release.Task;
-        };
-        var slow = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("slow"));
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
-
+        var slow = await writes.StartHeldStoreAsync(client, "slow");
         using var shed = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed"));
         using var liveWhileBusy = await client.GetAsync("/health/live");
-        release.SetResult();
+        writes.Release();
         using var first = await slow;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), shed.Headers.RetryAfter?.Delta);
         Assert.Equal(HttpStatusCode.OK, liveWhileBusy.StatusCode);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Single(memory.Objects.Keys, k => k.StartsWith("proofs/", StringComparison.Ordinal));
+        Assert.Single(writes.Stored.Objects.Keys, k => k.StartsWith("proofs/", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Admission_IsExportedPerClass_AsRequestsInFlightQueuedAndShed()
     {
-        var chaos = new ChaosStorageProvider(new InMemoryStorageProvider());
-        await using var factory = SecurityTestHost.Create(configure: s =>
+        var writes = new HeldWrites();
+        await using var factory = writes.Host(s =>
         {
             s["ProofStorage:Overload:MaxConcurrentRequests"] = "1";
             s["ProofStorage:Overload:QueueLimit"] = "1";
             s["ProofStorage:Overload:QueueTimeout"] = "00:01:00";
         });
-        factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(chaos);
         using var client = factory.CreateClient();
         var meter = factory.Services.GetRequiredService<ProofStorageMetrics>().Meter;
         using var inFlight = new MetricCollector<long>(meter, "proofstorage.requests.in_flight");
         using var queued = new MetricCollector<long>(meter, "proofstorage.requests.queued");
         using var shed = new MetricCollector<long>(meter, "proofstorage.requests.shed");
 
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        chaos.BeforeCreate = () =>
-        {
-            entered.TrySetResult();
-            return release.Task;
-        };
-        var stuck = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("holds-the-permit"));
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var stuck = await writes.StartHeldStoreAsync(client, "holds-the-permit");
         var waiting = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("waits-in-the-queue"));
         // The queue's one place is taken once the gauge says so; then a third store finds permits and queue full.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -195,7 +175,7 @@ public sealed class RateLimitAndSheddingTests
         using var refused = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed"));
         var during = (InFlight: Observe(inFlight, "write"), Queued: Observe(queued, "write"), Shed: Observe(shed, "write"),
             ReadsInFlight: Observe(inFlight, "read"));
-        release.SetResult();
+        writes.Release();
         using var first = await stuck;
         using var second = await waiting;
 
@@ -209,27 +189,17 @@ public sealed class RateLimitAndSheddingTests
     [Fact]
     public async Task CachedReads_AreServed_WhileEveryWritePermitIsHeldByAStuckStore()
     {
-        var memory = new InMemoryStorageProvider();
-        var chaos = new ChaosStorageProvider(memory);
-        await using var factory = SecurityTestHost.Create(configure: s =>
+        var writes = new HeldWrites();
+        await using var factory = writes.Host(s =>
         {
             s["ProofStorage:Overload:MaxConcurrentRequests"] = "1";
             s["ProofStorage:Overload:MaxConcurrentReads"] = "4";
             s["ProofStorage:Overload:QueueLimit"] = "0";
         });
-        factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(chaos);
         using var client = factory.CreateClient();
         var id = await SecurityTestHost.StoreAsync(client, "cached-before-the-jam");
 
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        chaos.BeforeCreate = () =>
-        {
-            entered.TrySetResult();
-            return release.Task;
-        };
-        var stuck = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("stuck-write"));
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stuck = await writes.StartHeldStoreAsync(client, "stuck-write");
 
         // The only write permit is held by the stuck store: another write is shed at once, reads are not.
         using var shedWrite = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed-write"));
@@ -241,12 +211,50 @@ public sealed class RateLimitAndSheddingTests
         }
 
         Assert.False(stuck.IsCompleted, "the store must still hold its permit while the reads run");
-        release.SetResult();
+        writes.Release();
         using var first = await stuck;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, shedWrite.StatusCode);
         Assert.All(reads, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+    }
+
+    /// <summary>
+    /// An in-memory provider whose new proofs' writes can be held: a store whose write is held keeps its write permit
+    /// until <see cref="Release"/>.
+    /// </summary>
+    private sealed class HeldWrites
+    {
+        private readonly ChaosStorageProvider _chaos;
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HeldWrites() => _chaos = new ChaosStorageProvider(Stored);
+
+        public InMemoryStorageProvider Stored { get; } = new();
+
+        /// <summary>A host with these settings over the provider.</summary>
+        public ProofStorageApiFactory Host(Action<Dictionary<string, string?>> configure)
+        {
+            var factory = SecurityTestHost.Create(configure: configure);
+            factory.ConfigureServices = services => services.AddSingleton<IStorageProvider>(_chaos);
+            return factory;
+        }
+
+        /// <summary>From now on every new proof's write waits at the provider; starts a store and returns once its write is held.</summary>
+        public async Task<Task<HttpResponseMessage>> StartHeldStoreAsync(HttpClient client, string label)
+        {
+            _chaos.BeforeCreate = () =>
+            {
+                _entered.TrySetResult();
+                return _release.Task;
+            };
+            var store = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody(label));
+            await _entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return store;
+        }
+
+        public void Release() => _release.SetResult();
     }
 
     /// <summary>The class's value at a fresh collection of an observable instrument.</summary>
