@@ -111,7 +111,8 @@ internal sealed class LoadSheddingMiddleware : IDisposable
             queued: () => Statistics(limiter)?.CurrentQueuedCount ?? 0,
             shed);
 
-        // A collection can race the host's shutdown, which disposes the limiter.
+        // Should the limiter ever be disposed (the middleware is IDisposable, though ASP.NET Core does not dispose it), a
+        // collection reports nothing for it rather than throwing.
         static RateLimiterStatistics? Statistics(ConcurrencyLimiter limiter)
         {
             try

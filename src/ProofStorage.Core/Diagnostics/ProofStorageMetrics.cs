@@ -145,7 +145,7 @@ public sealed class ProofStorageMetrics : IDisposable
         _meter.CreateObservableGauge("proofstorage.requests.queued", () => Collect(_queued), "{request}",
             "Requests waiting in their class's queue for a permit.");
         _meter.CreateObservableCounter("proofstorage.requests.shed", () => Collect(_shed), "{request}",
-            "Requests answered 503 overloaded: their class's permits and queue were full, or the queue wait timed out.");
+            "Requests answered 503 overloaded by their class's concurrency limit: permits and queue full, or the queue wait timed out.");
         _meter.CreateObservableGauge("proofstorage.health.status", () => Collect(_healthStatuses), "{status}",
             "Each readiness check as the last readiness probe found it: 2 healthy, 1 degraded, 0 unhealthy.");
     }

@@ -56,6 +56,17 @@ public sealed class MetricsEndpointTests
         Assert.True(after.Sum("http_server_request_duration_seconds_count", ("http_request_method", "POST"), ("http_response_status_code", "201")) >= 1,
             "ASP.NET Core instrumentation");
         Assert.True(after.Has("dotnet_gc_collections_total") || after.Has("dotnet_process_cpu_time_seconds_total"), "runtime metrics");
+        // Admission per request class, read from the limiters; ASP.NET Core's per-request in-progress counter is not exported.
+        foreach (var series in new[] { "proofstorage_requests_in_flight", "proofstorage_requests_queued", "proofstorage_requests_shed_total" })
+        {
+            foreach (var requestClass in new[] { "read", "write" })
+            {
+                Assert.Contains(after.Text.Split('\n'), line => line.StartsWith(series + "{", StringComparison.Ordinal)
+                    && line.Contains($"request_class=\"{requestClass}\"", StringComparison.Ordinal));
+            }
+        }
+
+        Assert.False(after.Has("http_server_active_requests"), after.Text);
     }
 
     [Fact]
