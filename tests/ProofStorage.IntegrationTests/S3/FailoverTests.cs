@@ -153,10 +153,7 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task Delete_PrimaryLostItsCopyAndSecondaryIsDown_LogsTheSecondarysDelete_SoTheProofNeverComesBack()
     {
-        using var writer = S3TestHost.Create(_prefix, _primary, _secondary);
-        using var writerClient = writer.CreateClient();
-        var (proofId, _) = await S3TestHost.StoreAsync(writerClient, TestKeys.ImageHash("lost-on-primary"), "{\"n\":1}");
-        var key = $"{_prefix}proofs/{proofId}";
+        var (proofId, key) = await StoreThroughAnotherInstanceAsync("lost-on-primary", "{\"n\":1}");
         using (var raw = S3TestHost.RawClient(_primary))
         {
             await raw.DeleteObjectAsync(S3Server.Bucket, key);
@@ -185,10 +182,7 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task PrimaryCopyCorruptedOnDisk_GetServesTheSecondaryCopyAndRepairsThePrimary()
     {
-        using var writer = S3TestHost.Create(_prefix, _primary, _secondary);
-        using var writerClient = writer.CreateClient();
-        var (proofId, _) = await S3TestHost.StoreAsync(writerClient, TestKeys.ImageHash("rot"), "{\"sig\":\"intact\"}");
-        var key = $"{_prefix}proofs/{proofId}";
+        var (proofId, key) = await StoreThroughAnotherInstanceAsync("rot", "{\"sig\":\"intact\"}");
         var good = (await S3TestHost.ReadBucketAsync(_secondary, _prefix))[key];
         FlipAByte(_primary.ObjectFile(key));
 
@@ -204,10 +198,7 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task NoGoodCopyAnywhere_Returns5xxProblemDetailsAndNeverTheBytes()
     {
-        using var writer = S3TestHost.Create(_prefix, _primary, _secondary);
-        using var writerClient = writer.CreateClient();
-        var (proofId, _) = await S3TestHost.StoreAsync(writerClient, TestKeys.ImageHash("rot-both"), "{\"sig\":\"secret-signature\"}");
-        var key = $"{_prefix}proofs/{proofId}";
+        var (proofId, key) = await StoreThroughAnotherInstanceAsync("rot-both", "{\"sig\":\"secret-signature\"}");
         FlipAByte(_primary.ObjectFile(key));
         FlipAByte(_secondary.ObjectFile(key));
 
@@ -331,6 +322,18 @@ public sealed class FailoverTests : IAsyncLifetime
     {
         using var response = await client.GetAsync("/health/ready");
         return await S3TestHost.ReadJsonAsync(response);
+    }
+
+    /// <summary>
+    /// Stores a proof through an instance of its own over the pair (so no other instance has it in L1); returns its id and
+    /// the object key both members hold it under.
+    /// </summary>
+    private async Task<(string ProofId, string Key)> StoreThroughAnotherInstanceAsync(string label, string json)
+    {
+        using var writer = S3TestHost.Create(_prefix, _primary, _secondary);
+        using var client = writer.CreateClient();
+        var (proofId, _) = await S3TestHost.StoreAsync(client, TestKeys.ImageHash(label), json);
+        return (proofId, $"{_prefix}proofs/{proofId}");
     }
 
     private static void FlipAByte(string path)
