@@ -165,12 +165,11 @@ public sealed class RateLimitAndSheddingTests
         var stuck = await writes.StartHeldStoreAsync(client, "holds-the-permit");
         var waiting = client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("waits-in-the-queue"));
         // The queue's one place is taken once the gauge says so; then a third store finds permits and queue full.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (Observe(queued, "write") == 0)
+        await Poll.UntilAsync(() =>
         {
             Assert.False(waiting.IsCompleted, "the second store must wait for the permit");
-            await Task.Delay(10, deadline.Token);
-        }
+            return Observe(queued, "write") > 0;
+        }, TimeSpan.FromSeconds(60), "the second store to queue for the write permit");
 
         using var refused = await client.PostAsync("/v1/proofs", SecurityTestHost.StoreBody("shed"));
         var during = (InFlight: Observe(inFlight, "write"), Queued: Observe(queued, "write"), Shed: Observe(shed, "write"),
