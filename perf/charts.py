@@ -23,6 +23,7 @@ LABELS = {
     "svc-get-cached": "service: cached GET",
     "svc-get-tracked": "service: cached GET, access tracking on",
     "kestrel-get": "bare Kestrel",
+    "kestrel-dup": "bare Kestrel: duplicate store",
     "nginx-get": "nginx proxy_cache",
     "svc-get-cold": "service: cold GET",
     "s3-get": "direct S3 GET",
@@ -40,7 +41,7 @@ COMPARISONS = [
     ("Cached GET (L1 hit)", ["svc-get-cached", "kestrel-get", "nginx-get"]),
     ("Cold GET (provider read)", ["svc-get-cold", "s3-get"]),
     ("Store a new image", ["svc-store-new", "s3-put"]),
-    ("Store a duplicate", ["svc-store-dup", "svc-get-cached"]),
+    ("Store a duplicate", ["svc-store-dup", "svc-get-cached", "kestrel-dup"]),
     ("Access tracking on vs off", ["svc-get-tracked", "svc-get-cached"]),
     ("Delete a stored proof", ["svc-delete", "s3-delete"]),
 ]

@@ -33,6 +33,7 @@ LABELS = {
     "svc-batch-100": "service: batch store of 100 new",
     "svc-get-cached-64k": "service: cached GET, 64 KB class",
     "kestrel-get-64k": "baseline: bare Kestrel, 64 KB class",
+    "kestrel-dup": "baseline: bare Kestrel, duplicate store (read, check the JSON, answer)",
     "nginx-get-64k": "baseline: nginx proxy_cache hit, 64 KB class",
     "svc-mix-90-10-stores": "service: 90/10 mix, the new stores (10 % of the connections)",
     "svc-delete": "service: delete a stored proof",
@@ -192,6 +193,12 @@ rd13, rd13_all = paired("svc-store-dup", "svc-get-cached", "rps")
 dup13 = summary("svc-store-dup", c_low)
 if dup13:
     w(f"| duplicate store req/s ÷ cached GET req/s; provider writes | {rd13:.2f} (rounds: {fmt_ratios(rd13_all)}); {dup13['puts']} writes | ≥ 0.85; 0 | {verdict(rd13 >= 0.85 and dup13['puts'] == 0)} |")
+rkd, rkd_all = paired("kestrel-dup", "kestrel-get", "rps")
+if rkd_all:
+    # What the line above can reach at all: the same two request kinds answered by bare Kestrel, which for a duplicate
+    # only reads the body, checks that it is JSON and answers (no key, limits, repeated names, cache, metrics).
+    rsd, rsd_all = paired("svc-store-dup", "kestrel-dup", "rps")
+    w(f"| context: bare Kestrel's duplicate answer req/s ÷ its GET req/s (the same requests; it reads the body, checks the JSON, answers) | {rkd:.2f} (rounds: {fmt_ratios(rkd_all)}); the service's duplicate store ÷ it: {rsd:.2f} (rounds: {fmt_ratios(rsd_all)}) | the ceiling of the line above for an ASP.NET Core endpoint | — |")
 mix_high = summary("svc-mix-90-10", c_high)
 if mix_high:
     ratio = mix_high["p99"] / mix_high["p50"] if mix_high["p50"] else float("inf")

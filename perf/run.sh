@@ -327,6 +327,9 @@ scenario() {
     track-off)      echo "$READ_URL $READ_PID get.lua $IDS /v1/proofs/" ;;
     track-on)       echo "$TRACKED_URL $TRACKED_PID get.lua $IDS /v1/proofs/" ;;
     kestrel-get)    echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID get.lua $IDS /v1/proofs/" ;;
+    # The same duplicate-store requests as svc-store-dup, answered by the Kestrel limit: read the body, check the JSON,
+    # answer. Its ratio to kestrel-get is what a duplicate can cost against a GET in ASP.NET Core at all.
+    kestrel-dup)    echo "http://127.0.0.1:$KESTREL_PORT $KESTREL_PID store-dup.lua $HASHES $PROOF" ;;
     nginx-get)      echo "http://127.0.0.1:$NGINX_PORT $NGINX_PID get.lua $IDS /v1/proofs/" ;;
     svc-get-cold)   echo "$COLD_URL $COLD_PID get.lua $IDS /v1/proofs/" ;;
     s3-get)         echo "$S3_URL $S3_PID get.lua $S3_PATHS" ;;
@@ -428,11 +431,11 @@ run() {
 }
 
 ALL=(svc-get-cached svc-get-tracked kestrel-get nginx-get svc-get-cached-64k kestrel-get-64k nginx-get-64k svc-get-cold s3-get svc-store-new s3-put
-  svc-store-dup svc-mix-90-10 svc-batch-100 svc-delete)
+  svc-store-dup kestrel-dup svc-mix-90-10 svc-batch-100 svc-delete)
 # The direct-S3 DELETE baseline deletes the service's own proof objects, which are on the S3 server only with it as provider.
 if [[ "$PROVIDER" == S3 ]]; then ALL+=(s3-delete); fi
 
-HOT=(svc-get-cached svc-get-tracked kestrel-get svc-get-cached-64k kestrel-get-64k svc-store-dup)
+HOT=(svc-get-cached svc-get-tracked kestrel-get svc-get-cached-64k kestrel-get-64k svc-store-dup kestrel-dup)
 log "warm-up ($WARMUP per target, $WARMUP_HOT for ${HOT[*]})"
 for name in "${ALL[@]}"; do
   if [[ " ${HOT[*]} " == *" $name "* ]]; then run "$name" "$C_LOW" "$WARMUP_HOT" warmup skip; else run "$name" "$C_LOW" "$WARMUP" warmup skip; fi
