@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -62,13 +63,12 @@ internal sealed class ApiKeyStore
             return null;
         }
 
-        // A remembered key is compared as it is held, the string's UTF-16 bytes: no encoding on the path of every request.
-        var text = MemoryMarshal.AsBytes(presented.AsSpan());
+        // A remembered key is compared as it is held, the string's characters: no encoding on the path of every request.
         ApiKey? found = null;
         var remembered = Volatile.Read(ref _remembered);
         foreach (var entry in remembered)
         {
-            if (CryptographicOperations.FixedTimeEquals(text, MemoryMarshal.AsBytes(entry.Text.AsSpan())))
+            if (FixedTimeEquals(presented, entry.Text))
             {
                 found = entry.Key;
             }
@@ -97,6 +97,37 @@ internal sealed class ApiKeyStore
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// Whether two keys are the same characters, in a time that depends only on their length: all their bytes are compared
+    /// eight at a time (XOR, OR-ed together), with no early exit. <see cref="CryptographicOperations.FixedTimeEquals"/>
+    /// does the same one byte at a time in code the JIT must not optimise, which for a 41-character key was 3 % of a
+    /// cached read's CPU; the hashed path still uses it for the 32-byte digests.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static bool FixedTimeEquals(ReadOnlySpan<char> left, ReadOnlySpan<char> right)
+    {
+        if (left.Length != right.Length)
+        {
+            return false;
+        }
+
+        var a = MemoryMarshal.AsBytes(left);
+        var b = MemoryMarshal.AsBytes(right);
+        ulong difference = 0;
+        var i = 0;
+        for (; i <= a.Length - sizeof(ulong); i += sizeof(ulong))
+        {
+            difference |= MemoryMarshal.Read<ulong>(a[i..]) ^ MemoryMarshal.Read<ulong>(b[i..]);
+        }
+
+        for (; i < a.Length; i++)
+        {
+            difference |= (uint)(a[i] ^ b[i]);
+        }
+
+        return difference == 0;
     }
 
     private void Remember(string text, ApiKey key)

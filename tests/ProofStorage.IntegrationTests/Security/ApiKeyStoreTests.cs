@@ -40,6 +40,26 @@ public sealed class ApiKeyStoreTests
         Assert.Equal("reader", store.Match(Reader)?.Name);
     }
 
+    [Fact]
+    public void TheRememberedKeyCompare_FindsADifferenceAtEveryPosition_OfEveryLength()
+    {
+        // Lengths 1-40 cover every split of a key into whole 8-byte words and a tail of 0, 2, 4 or 6 bytes.
+        for (var length = 1; length <= 40; length++)
+        {
+            var key = Reader.PadRight(length, 'x')[..length];
+            Assert.True(ApiKeyStore.FixedTimeEquals(key, new string(key.AsSpan())));
+            Assert.False(ApiKeyStore.FixedTimeEquals(key, key.AsSpan(0, length - 1)));
+            for (var position = 0; position < length; position++)
+            {
+                var chars = key.ToCharArray();
+                chars[position] ^= (char)0x0100; // only the high byte of one character differs
+                Assert.False(ApiKeyStore.FixedTimeEquals(key, chars), $"length {length}, high byte at {position}");
+                chars[position] ^= (char)0x0101; // only the low byte
+                Assert.False(ApiKeyStore.FixedTimeEquals(key, chars), $"length {length}, low byte at {position}");
+            }
+        }
+    }
+
     private static ApiKeyStore Store()
     {
         var options = new AuthOptions();
